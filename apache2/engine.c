@@ -1,0 +1,431 @@
+/*
+ * The rule engine: runs the rules of one phase against a transaction.
+ *
+ * Semantics follow ModSecurity 2.9: a rule is evaluated against every value
+ * of its targets; each match runs the rule's non-disruptive actions; when the
+ * last rule of a chain matches, the match is logged with the chain starter's
+ * metadata and the starter's disruptive action is applied (only logged in
+ * DetectionOnly).  skip/skipAfter move over chain starters of the phase.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include "palisade.h"
+
+#define DATA_MAX 512           /* logdata is cut here, as ModSecurity does */
+
+static const char *const severities[] = {
+    "EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"
+};
+
+/* ---- debug log ----------------------------------------------------------- */
+
+void pl_debug(pl_tx *tx, int level, const char *fmt, ...)
+{
+    char tbuf[APR_CTIME_LEN + 32], *line;
+    apr_time_exp_t t;
+    apr_size_t tl;
+    va_list ap;
+    int max;
+
+    if (tx == NULL || tx->cfg->debug_log == NULL)
+        return;
+    max = tx->debug_log_level != PL_UNSET ? tx->debug_log_level : tx->cfg->debug_log_level;
+    if (max == PL_UNSET || level > max)
+        return;
+    apr_time_exp_lt(&t, apr_time_now());
+    apr_strftime(tbuf, &tl, sizeof(tbuf), "%d/%b/%Y:%H:%M:%S %z", &t);
+    va_start(ap, fmt);
+    line = apr_pvsprintf(tx->pool, fmt, ap);
+    va_end(ap);
+    line = apr_psprintf(tx->pool, "[%s] [%s/sid#%pp][rid#%pp][%s][%d] %s\n", tbuf,
+                        tx->hostname ? tx->hostname : "-", (void *)tx->cfg, (void *)tx,
+                        tx->path_decoded ? tx->path_decoded : "", level, line);
+    apr_file_write_full(tx->cfg->debug_log, line, strlen(line), NULL);
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+static const char *metadata(pl_tx *tx, const pl_rule *s)
+{
+    apr_pool_t *p = tx->pool;
+    char *m = apr_psprintf(p, " [file \"%s\"] [line \"%d\"] [id \"%s\"]",
+                           s->file ? s->file : "", s->line, s->id_str ? s->id_str : "");
+    int i;
+
+    if (s->rev)
+        m = apr_pstrcat(p, m, " [rev \"", pl_log_escape(p, s->rev, strlen(s->rev)), "\"]", NULL);
+    if (s->msg) {
+        apr_size_t n;
+        const char *v = pl_macro_expand(tx, s->msg, &n);
+        m = apr_pstrcat(p, m, " [msg \"", pl_log_escape(p, v, n), "\"]", NULL);
+    }
+    if (s->logdata) {
+        apr_size_t n;
+        const char *v = pl_macro_expand(tx, s->logdata, &n);
+        const char *e = pl_log_escape(p, v, n > DATA_MAX ? DATA_MAX : n);
+        m = apr_pstrcat(p, m, " [data \"", e, n > DATA_MAX ? "...\"]" : "\"]", NULL);
+    }
+    if (s->severity >= 0 && s->severity <= 7)
+        m = apr_pstrcat(p, m, " [severity \"", severities[s->severity], "\"]", NULL);
+    if (s->ver)
+        m = apr_pstrcat(p, m, " [ver \"", pl_log_escape(p, s->ver, strlen(s->ver)), "\"]", NULL);
+    if (s->maturity > 0)
+        m = apr_psprintf(p, "%s [maturity \"%d\"]", m, s->maturity);
+    if (s->accuracy > 0)
+        m = apr_psprintf(p, "%s [accuracy \"%d\"]", m, s->accuracy);
+    for (i = 0; i < s->tags->nelts; i++) {
+        const char *t = APR_ARRAY_IDX(s->tags, i, const char *);
+        m = apr_pstrcat(p, m, " [tag \"", pl_log_escape(p, t, strlen(t)), "\"]", NULL);
+    }
+    return m;
+}
+
+static const char *trailer(pl_tx *tx)
+{
+    const char *uri = tx->path_decoded ? tx->path_decoded : "";
+    return apr_psprintf(tx->pool, " [hostname \"%s\"] [uri \"%s\"] [unique_id \"%s\"]",
+                        pl_log_escape(tx->pool, tx->hostname ? tx->hostname : "",
+                                      tx->hostname ? strlen(tx->hostname) : 0),
+                        pl_log_escape(tx->pool, uri, strlen(uri)),
+                        tx->unique_id ? tx->unique_id : "");
+}
+
+/* ---- disruption ----------------------------------------------------------- */
+
+typedef struct effect {
+    int         action;        /* enum pl_disruptive after block resolution */
+    int         status;
+    const char *url;
+} effect;
+
+static effect resolve(pl_tx *tx, const pl_rule *s)
+{
+    effect e;
+    e.action = s->disruptive;
+    e.status = s->status;
+    e.url = s->redirect_url ? pl_macro_expand(tx, s->redirect_url, NULL) : NULL;
+    if (e.action == PL_DA_BLOCK || e.action == PL_DA_NONE) {
+        e.action = s->def_disruptive;
+        if (s->def_status != PL_UNSET)
+            e.status = s->def_status;
+        if (s->def_url)
+            e.url = pl_macro_expand(tx, s->def_url, NULL);
+    }
+    if (e.status == PL_UNSET)
+        e.status = e.action == PL_DA_REDIRECT ? 302 : 403;
+    return e;
+}
+
+static const char *prefix(pl_tx *tx, const effect *e, int active)
+{
+    apr_pool_t *p = tx->pool;
+    if (!active)
+        return "Warning.";
+    switch (e->action) {
+    case PL_DA_DENY:
+        return apr_psprintf(p, "Access denied with code %d (phase %d).", e->status, tx->phase);
+    case PL_DA_DROP:
+        return apr_psprintf(p, "Access denied with connection close (phase %d).", tx->phase);
+    case PL_DA_REDIRECT:
+        return apr_psprintf(p, "Access denied with redirection to %s using status %d (phase %d).",
+                            e->url ? e->url : "", e->status, tx->phase);
+    case PL_DA_PROXY:
+        return apr_psprintf(p, "Access denied using proxy to %s (phase %d).",
+                            e->url ? e->url : "", tx->phase);
+    case PL_DA_ALLOW:
+    case PL_DA_ALLOW_PHASE:
+    case PL_DA_ALLOW_REQUEST:
+        return apr_psprintf(p, "Access allowed (phase %d).", tx->phase);
+    default:
+        return "Warning.";
+    }
+}
+
+/*
+ * The whole chain matched: log with the starter's metadata and apply its
+ * disruptive action.  Returns 1 when the transaction is now intercepted.
+ */
+static int chain_matched(pl_tx *tx, const pl_rule *s, const char *opmsg)
+{
+    effect e = resolve(tx, s);
+    int blocking = e.action == PL_DA_DENY || e.action == PL_DA_DROP
+                || e.action == PL_DA_REDIRECT || e.action == PL_DA_PROXY;
+    int allowing = e.action == PL_DA_ALLOW || e.action == PL_DA_ALLOW_PHASE
+                || e.action == PL_DA_ALLOW_REQUEST;
+    int active = (blocking && tx->engine == PL_ENGINE_ON && tx->phase != 5) || allowing;
+    pl_match *m = apr_array_push(tx->matches);
+
+    if (s->severity >= 0 && s->severity < tx->highest_severity)
+        tx->highest_severity = s->severity;
+    m->rule = s;
+    m->phase = tx->phase;
+    m->disruptive = active && blocking;
+    m->logged = s->log == 1;
+    m->message = apr_pstrcat(tx->pool, prefix(tx, &e, active), " ", opmsg ? opmsg : "",
+                             metadata(tx, s), trailer(tx), NULL);
+    if (m->logged) {
+        tx->is_relevant = 1;
+        if (tx->host && tx->host->log_error)
+            tx->host->log_error(tx, 3, m->message);
+    }
+    pl_debug(tx, 1, "%s", m->message);
+    if (!active)
+        return 0;
+    if (allowing) {
+        tx->allow = e.action;
+        return 0;
+    }
+    tx->intercept.action = e.action;
+    tx->intercept.status = e.status;
+    tx->intercept.url = e.url;
+    tx->intercept.phase = tx->phase;
+    tx->intercept.rule = s;
+    return 1;
+}
+
+/* ---- target values ------------------------------------------------------ */
+
+static int removal_applies(const pl_target_removal *rm, const pl_rule *s)
+{
+    switch (rm->by) {
+    case PL_BY_ID:  return s->id >= rm->id_from && s->id <= rm->id_to && s->id != 0;
+    case PL_BY_TAG: return pl_rule_has_tag(s, rm->re);
+    default:        return pl_rule_msg_matches(s, rm->re);
+    }
+}
+
+static int excluded(pl_tx *tx, const pl_rule *r, const pl_target *from, const pl_var *v)
+{
+    int i;
+    const pl_target *ts = (const pl_target *)r->targets->elts;
+
+    for (i = 0; i < r->targets->nelts; i++)
+        if (ts[i].exclude && pl_target_excludes(tx, &ts[i], v, from))
+            return 1;
+    if (tx->removed_targets) {
+        for (i = 0; i < tx->removed_targets->nelts; i++) {
+            const pl_target_removal *rm =
+                &APR_ARRAY_IDX(tx->removed_targets, i, pl_target_removal);
+            if (removal_applies(rm, r->chain_start)
+                    && pl_target_excludes(tx, &rm->target, v, from))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void collect(pl_tx *tx, const pl_rule *r, apr_array_header_t *out,
+                    apr_array_header_t *tmp)
+{
+    const pl_target *ts = (const pl_target *)r->targets->elts;
+    int i, j;
+
+    for (i = 0; i < r->targets->nelts; i++) {
+        const pl_target *t = &ts[i];
+        if (t->exclude)
+            continue;
+        tmp->nelts = 0;
+        pl_target_values(tx, t, tmp);
+        if (t->count) {
+            pl_var *c = apr_pcalloc(tx->pool, sizeof(*c));
+            int n = 0;
+            for (j = 0; j < tmp->nelts; j++)
+                if (!excluded(tx, r, t, APR_ARRAY_IDX(tmp, j, pl_var *)))
+                    n++;
+            c->name = t->text + (t->text[0] == '&');
+            c->value = apr_itoa(tx->pool, n);
+            c->value_len = strlen(c->value);
+            APR_ARRAY_PUSH(out, pl_var *) = c;
+            continue;
+        }
+        for (j = 0; j < tmp->nelts; j++) {
+            pl_var *v = APR_ARRAY_IDX(tmp, j, pl_var *);
+            if (!excluded(tx, r, t, v))
+                APR_ARRAY_PUSH(out, pl_var *) = v;
+        }
+    }
+}
+
+/* ---- one rule ------------------------------------------------------------- */
+
+static void run_actions(pl_tx *tx, pl_rule *r)
+{
+    const pl_action *as = (const pl_action *)r->actions->elts;
+    int i;
+    for (i = 0; i < r->actions->nelts; i++)
+        if (as[i].def->type == PL_AT_RUN && as[i].def->exec)
+            as[i].def->exec(tx, r, &as[i]);
+}
+
+/* Runs the operator once; 1 when the rule's condition holds. */
+static int test(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val,
+                apr_size_t len, char **msg)
+{
+    int rc;
+
+    *msg = NULL;
+    rc = r->op.def->exec(tx, r, &r->op, v, val, len, msg);
+    if (rc < 0) {
+        pl_debug(tx, 1, "Rule %s [id \"%s\"][file \"%s\"][line \"%d\"] - Execution error - %s",
+                 r->chain_start->id_str ? r->chain_start->id_str : "", 
+                 r->chain_start->id_str ? r->chain_start->id_str : "",
+                 r->file, r->line, *msg ? *msg : "operator failed");
+        return 0;
+    }
+    if (r->op.negated) {
+        if (rc == 1)
+            return 0;
+        *msg = apr_psprintf(tx->pool, "Match of \"%s %s\" against \"%s\" required.",
+                            r->op.def->name, pl_log_escape(tx->pool, r->op.param, strlen(r->op.param)),
+                            pl_log_escape(tx->pool, v->name, strlen(v->name)));
+        return 1;
+    }
+    return rc == 1;
+}
+
+/* A value matched: remember it and run the rule's non-disruptive actions. */
+static void matched(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val, apr_size_t len)
+{
+    pl_var *m = apr_palloc(tx->pool, sizeof(*m));
+    m->name = v->name;
+    m->key = v->key;
+    m->value = val;
+    m->value_len = len;
+    tx->matched_var = m;
+    APR_ARRAY_PUSH(tx->matched_vars, const pl_var *) = m;
+    run_actions(tx, r);
+}
+
+/*
+ * Evaluates one rule of a chain.  Returns -1 when the transaction got
+ * intercepted, otherwise the number of matched values.
+ */
+static int run_rule(pl_tx *tx, pl_rule *r, apr_array_header_t *vals, apr_array_header_t *tmp)
+{
+    int last = r->chain_next == NULL, hits = 0, i, k;
+    const pl_tfndef **tf = (const pl_tfndef **)r->tfns->elts;
+
+    if (r->type != PL_RT_RULE) {
+        run_actions(tx, r);
+        if (last && chain_matched(tx, r->chain_start, "Unconditional match in SecAction."))
+            return -1;
+        return 1;
+    }
+    vals->nelts = 0;
+    collect(tx, r, vals, tmp);
+    for (i = 0; i < vals->nelts; i++) {
+        const pl_var *v = APR_ARRAY_IDX(vals, i, const pl_var *);
+        const char *val = v->value;
+        apr_size_t len = v->value_len;
+        char *msg = NULL;
+        int ok = 0;
+
+        if (r->multi_match && test(tx, r, v, val, len, &msg))
+            ok = 1;
+        for (k = 0; k < r->tfns->nelts && !ok; k++) {
+            char *out;
+            apr_size_t olen;
+            if (tf[k]->fn == NULL)
+                continue;
+            if (tf[k]->fn(tx->pool, val, len, &out, &olen)) {
+                val = out;
+                len = olen;
+                if (r->multi_match && test(tx, r, v, val, len, &msg))
+                    ok = 1;
+            }
+        }
+        if (!r->multi_match)
+            ok = test(tx, r, v, val, len, &msg);
+        if (!ok)
+            continue;
+        hits++;
+        matched(tx, r, v, val, len);
+        if (last && chain_matched(tx, r->chain_start, msg))
+            return -1;
+    }
+    return hits;
+}
+
+/* 1 when ctl:ruleRemove* took the rule out for this transaction. */
+static int removed(const pl_tx *tx, const pl_rule *s)
+{
+    int i;
+    if (s->id && pl_rule_id_in(s->id, tx->removed_ids))
+        return 1;
+    if (tx->removed_tags)
+        for (i = 0; i < tx->removed_tags->nelts; i++)
+            if (pl_rule_has_tag(s, APR_ARRAY_IDX(tx->removed_tags, i, pcre2_code *)))
+                return 1;
+    if (tx->removed_msgs)
+        for (i = 0; i < tx->removed_msgs->nelts; i++)
+            if (pl_rule_msg_matches(s, APR_ARRAY_IDX(tx->removed_msgs, i, pcre2_code *)))
+                return 1;
+    return 0;
+}
+
+/* ---- phases ------------------------------------------------------------- */
+
+int pl_run_phase(pl_tx *tx, int phase)
+{
+    apr_array_header_t *rules, *vals, *tmp;
+    const char *skip_after = NULL;
+    int skip = 0, i;
+
+    if (tx->engine == PL_ENGINE_OFF || phase < 1 || phase > PL_PHASES)
+        return 0;
+    if (tx->intercept.action != PL_DA_NONE && phase != 5)
+        return 0;
+    if ((tx->allow == PL_DA_ALLOW && phase < 5)
+            || (tx->allow == PL_DA_ALLOW_REQUEST && phase <= 2))
+        return 0;
+    if (tx->allow == PL_DA_ALLOW_PHASE)
+        tx->allow = PL_DA_NONE;
+    tx->phase = phase;
+    rules = tx->cfg->rules->phase[phase];
+    vals = apr_array_make(tx->pool, 16, sizeof(pl_var *));
+    tmp = apr_array_make(tx->pool, 16, sizeof(pl_var *));
+    pl_debug(tx, 4, "Starting phase %d. (SecRuleEngine: %s)", phase,
+             tx->engine == PL_ENGINE_ON ? "On" : "DetectionOnly");
+
+    for (i = 0; i < rules->nelts; i++) {
+        pl_rule *s = APR_ARRAY_IDX(rules, i, pl_rule *), *r;
+        int rc = 0;
+
+        if (skip_after) {
+            if (s->id_str && strcmp(s->id_str, skip_after) == 0) {
+                pl_debug(tx, 9, "Current rule is id=\"%s\" [chained 0] is trying to find the SecMarker=\"%s\" [stop 1]",
+                         s->id_str, skip_after);
+                skip_after = NULL;
+            }
+            continue;
+        }
+        if (s->type == PL_RT_MARKER)
+            continue;
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        if (removed(tx, s))
+            continue;
+        tx->rule = s;
+        tx->matched_vars->nelts = 0;
+        for (r = s; r; r = r->chain_next) {
+            rc = run_rule(tx, r, vals, tmp);
+            if (rc <= 0)
+                break;
+        }
+        tx->rule = NULL;
+        if (rc < 0)
+            return 1;
+        if (rc == 0)
+            continue;
+        if (tx->allow != PL_DA_NONE)
+            break;
+        if (s->skip_after)
+            skip_after = s->skip_after;
+        else if (s->skip > 0)
+            skip = s->skip;
+    }
+    return 0;
+}

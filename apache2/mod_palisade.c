@@ -1,0 +1,965 @@
+/*
+ * mod_palisade: the Apache httpd 2.4 glue of the Palisade engine, and the
+ * only file that includes httpd headers.
+ *
+ * It registers the Sec* directives (directives.def) with one dispatcher,
+ * and drives a transaction through the hooks ModSecurity 2.9 uses:
+ *  - post_read_request (really first, after mod_unique_id/mod_remoteip):
+ *    create the pl_tx from the server-level configuration, run phase 1;
+ *  - fixups (really first): switch to the final per-directory
+ *    configuration, read and inspect the request body, run phase 2, and
+ *    install an input filter that replays the body to the handler;
+ *  - output filter (inserted by insert_filter / insert_error_filter): run
+ *    phase 3 on the response headers and phase 4 on the buffered body;
+ *  - log_transaction (before mod_log_config): run phase 5.
+ * Internal redirects and subrequests share the transaction of the request
+ * that came from the client and never run a phase again.
+ */
+
+#include <string.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_connection.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "util_filter.h"
+
+#include "apr_base64.h"
+#include "apr_buckets.h"
+#include "apr_strings.h"
+
+#include "palisade.h"
+
+module AP_MODULE_DECLARE_DATA palisade_module;
+APLOG_USE_MODULE(palisade);
+
+/* ------------------------------------------------------------------------
+ * Constants
+ * --------------------------------------------------------------------- */
+
+#define PL_IN_FILTER    "PALISADE_IN"
+#define PL_OUT_FILTER   "PALISADE_OUT"
+
+/* ModSecurity's built-in defaults, in bytes. */
+#define PL_DEFAULT_REQBODY_LIMIT  134217728
+#define PL_DEFAULT_RESBODY_LIMIT  524288
+
+/* Response body states of a transaction. */
+enum {
+    PL_OUT_NONE = 0,     /* output filter has not run yet */
+    PL_OUT_BUFFERING,    /* holding the body for phase 4 */
+    PL_OUT_WATCHING,     /* passing the body on, phase 4 at EOS */
+    PL_OUT_DONE,         /* phases 3 and 4 are over: pass through */
+    PL_OUT_DISCARD       /* intercepted: the original body is dropped */
+};
+
+/* ------------------------------------------------------------------------
+ * Types
+ * --------------------------------------------------------------------- */
+
+/* Per-transaction glue state, kept in the request_config of the request
+ * that came from the client. */
+typedef struct pl_req {
+    request_rec        *r;
+    pl_tx              *tx;
+    int                 disabled;      /* final rule engine Off */
+    int                 late_done;     /* fixups work done */
+    /* request body replay: buckets read from the client, EOS included
+     * when the whole body was read */
+    apr_bucket_brigade *body;
+    int                 body_partial;  /* the rest is still unread */
+    /* response */
+    int                 out_state;
+    int                 resp_filled;
+    apr_bucket_brigade *out;           /* buffered response body */
+    apr_off_t           out_len;
+} pl_req;
+
+/* ------------------------------------------------------------------------
+ * Static prototypes
+ * --------------------------------------------------------------------- */
+
+static void host_log_error(pl_tx *tx, int level, const char *msg);
+static void host_set_env(pl_tx *tx, const char *name, const char *value);
+static void host_unset_env(pl_tx *tx, const char *name);
+
+static const pl_host palisade_host = {
+    host_log_error, host_set_env, host_unset_env
+};
+
+/* ------------------------------------------------------------------------
+ * Host callbacks
+ * --------------------------------------------------------------------- */
+
+/*
+ * Every message is logged at error level with ModSecurity's exact prefix,
+ * "[client IP] ModSecurity: ", because fail2ban filters and CRS tooling
+ * parse it.
+ */
+static void host_log_error(pl_tx *tx, int level, const char *msg)
+{
+    request_rec *r = tx->host_ctx;
+
+    (void)level;
+    ap_log_rerror(APLOG_MARK, APLOG_ERR | APLOG_NOERRNO, 0, r,
+                  "[client %s] ModSecurity: %s", r->useragent_ip, msg);
+}
+
+static void host_set_env(pl_tx *tx, const char *name, const char *value)
+{
+    request_rec *r = tx->host_ctx;
+
+    apr_table_set(r->subprocess_env, name, value);
+}
+
+static void host_unset_env(pl_tx *tx, const char *name)
+{
+    request_rec *r = tx->host_ctx;
+
+    apr_table_unset(r->subprocess_env, name);
+}
+
+/* A message of the glue itself, with the same trailer the engine adds. */
+static void glue_log(pl_req *rc, const char *text)
+{
+    pl_tx *tx = rc->tx;
+    apr_pool_t *p = rc->r->pool;
+    const char *uri = tx->log_uri ? tx->log_uri : "";
+
+    host_log_error(tx, 1, apr_psprintf(p,
+        "%s [hostname \"%s\"] [uri \"%s\"] [unique_id \"%s\"]", text,
+        pl_log_escape(p, tx->hostname, strlen(tx->hostname)),
+        pl_log_escape(p, uri, strlen(uri)),
+        pl_log_escape(p, tx->unique_id, strlen(tx->unique_id))));
+}
+
+/* ------------------------------------------------------------------------
+ * Configuration
+ * --------------------------------------------------------------------- */
+
+static void *create_dir_config(apr_pool_t *p, char *dir)
+{
+    (void)dir;
+    return pl_config_create(p);
+}
+
+static void *merge_dir_config(apr_pool_t *p, void *parent, void *child)
+{
+    return pl_config_merge(p, parent, child);
+}
+
+/*
+ * One handler for every Sec* directive: the engine's table row of the same
+ * name does the work.  Its error text makes Apache print "Syntax error on
+ * line N of FILE: ..." and refuse to start.
+ */
+static const char *palisade_cmd(cmd_parms *cmd, void *mconfig, const char *args)
+{
+    const pl_directive *d = pl_directive_find(cmd->cmd->name);
+    pl_cmd pc;
+
+    if (d == NULL || d->fn == NULL)
+        return apr_psprintf(cmd->pool, "%s: not supported", cmd->cmd->name);
+    pc.pool = cmd->pool;
+    pc.temp_pool = cmd->temp_pool;
+    pc.cfg = mconfig;
+    pc.file = cmd->directive ? cmd->directive->filename : NULL;
+    pc.line = cmd->directive ? cmd->directive->line_num : 0;
+    pc.server_level = (cmd->path == NULL);
+    return d->fn(&pc, args);
+}
+
+/*
+ * SecServerSignature overwrites the banner httpd built, in place, the way
+ * ModSecurity does: it only fits when ServerTokens Full made it long enough.
+ */
+static void change_server_signature(server_rec *s)
+{
+    const char *sig = pl_globals.server_signature;
+    char *banner = (char *)ap_get_server_banner();
+
+    if (sig == NULL || banner == NULL)
+        return;
+    if (strlen(banner) < strlen(sig)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "ModSecurity: SecServerSignature: original signature too "
+                     "short. Please set ServerTokens to Full.");
+        return;
+    }
+    strcpy(banner, sig);
+}
+
+/*
+ * Every (re)reading of the configuration starts from empty server-wide
+ * settings: the previous ones point into the configuration pool that a
+ * restart has just destroyed.
+ */
+static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    memset(&pl_globals, 0, sizeof(pl_globals));
+    return OK;
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                       server_rec *s)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    pl_ops_set_pcre_limits(pl_globals.pcre_match_limit,
+                           pl_globals.pcre_match_limit_recursion);
+    /* httpd reads its configuration twice at start-up: log once */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
+        return OK;
+    change_server_signature(s);
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "Palisade %s configured.",
+                 PL_VERSION);
+    return OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Transaction lookup and creation
+ * --------------------------------------------------------------------- */
+
+/* Finds the transaction of r, of its main request or of the request it
+ * was internally redirected from. */
+static pl_req *find_req(request_rec *r)
+{
+    for (; r != NULL; r = r->main ? r->main : r->prev) {
+        pl_req *rc = ap_get_module_config(r->request_config, &palisade_module);
+        if (rc != NULL)
+            return rc;
+    }
+    return NULL;
+}
+
+static int add_request_header(void *tx, const char *name, const char *value)
+{
+    pl_tx_add_request_header(tx, name, value);
+    return 1;
+}
+
+/* mod_unique_id is expected; without it every transaction still needs an
+ * id for the log and the audit log. */
+static const char *make_unique_id(request_rec *r)
+{
+    unsigned char raw[18];
+    char *id, *s;
+
+    if (apr_generate_random_bytes(raw, sizeof(raw)) != APR_SUCCESS)
+        return apr_psprintf(r->pool, "%" APR_TIME_T_FMT "-%ld",
+                            r->request_time, r->connection->id);
+    id = apr_palloc(r->pool, apr_base64_encode_len(sizeof(raw)));
+    apr_base64_encode(id, (const char *)raw, sizeof(raw));
+    for (s = id; *s; s++) {
+        if (*s == '+')
+            *s = '@';
+        else if (*s == '/')
+            *s = '-';
+    }
+    return id;
+}
+
+static void fill_request(pl_tx *tx, request_rec *r)
+{
+    conn_rec *c = r->connection;
+    const char *uid = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+
+    tx->unique_id = uid ? uid : make_unique_id(r);
+    tx->remote_addr = r->useragent_ip;
+    tx->remote_port = r->useragent_addr ? r->useragent_addr->port : 0;
+    tx->remote_host = ap_get_useragent_host(r, REMOTE_NAME, NULL);
+    tx->server_addr = c->local_ip;
+    tx->server_port = c->local_addr ? c->local_addr->port : 0;
+    tx->server_name = ap_get_server_name(r);
+    tx->hostname = r->hostname ? r->hostname : tx->server_name;
+    tx->request_line = r->the_request ? r->the_request : "";
+    tx->method = r->method;
+    tx->uri_raw = r->unparsed_uri ? r->unparsed_uri : "";
+    tx->protocol = r->protocol;
+    tx->remote_user = r->user;
+    tx->auth_type = r->ap_auth_type;
+    tx->log_uri = r->uri;
+    apr_table_do(add_request_header, tx, r->headers_in, NULL);
+    pl_tx_request_ready(tx);
+}
+
+static pl_req *create_req(request_rec *r, const pl_config *cfg)
+{
+    pl_req *rc = apr_pcalloc(r->pool, sizeof(*rc));
+
+    rc->r = r;
+    rc->tx = pl_tx_create(r->pool, cfg, &palisade_host, r);
+    fill_request(rc->tx, r);
+    ap_set_module_config(r->request_config, &palisade_module, rc);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Interception
+ * --------------------------------------------------------------------- */
+
+/*
+ * Ends the client connection without a response.  The socket is shut down
+ * rather than closed: httpd still owns the descriptor and closes it later,
+ * and with a threaded MPM a closed number could meanwhile belong to
+ * another client.
+ */
+static void drop_connection(request_rec *r)
+{
+    conn_rec *c = r->connection;
+    apr_socket_t *csd = ap_get_conn_socket(c);
+
+    if (csd != NULL)
+        apr_socket_shutdown(csd, APR_SHUTDOWN_READWRITE);
+    c->keepalive = AP_CONN_CLOSE;
+    c->aborted = 1;
+}
+
+static int redirect_status(int status)
+{
+    switch (status) {
+    case HTTP_MOVED_PERMANENTLY:
+    case HTTP_MOVED_TEMPORARILY:
+    case HTTP_SEE_OTHER:
+    case HTTP_TEMPORARY_REDIRECT:
+        return status;
+    default:
+        return HTTP_MOVED_TEMPORARILY;
+    }
+}
+
+/*
+ * Applies tx->intercept to r and returns the status for httpd: an HTTP
+ * error status, or OK when the request goes on (proxy).
+ */
+static int perform_interception(pl_req *rc, request_rec *r, int phase)
+{
+    const pl_intercept *ic = &rc->tx->intercept;
+    int status = ic->status > 0 ? ic->status : HTTP_FORBIDDEN;
+
+    switch (ic->action) {
+    case PL_DA_REDIRECT:
+        if (ic->url != NULL)
+            apr_table_setn(r->headers_out, "Location", ic->url);
+        return redirect_status(ic->status);
+    case PL_DA_DROP:
+        drop_connection(r);
+        return HTTP_FORBIDDEN;
+    case PL_DA_PROXY:
+        if (phase > 2 || ic->url == NULL) {
+            glue_log(rc, "Proxy action requested but it can only be used in "
+                         "phases 1 and 2.");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (ap_find_linked_module("mod_proxy.c") == NULL) {
+            glue_log(rc, "Proxy action requested but mod_proxy not found.");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        r->filename = apr_pstrcat(r->pool, "proxy:", ic->url, NULL);
+        r->proxyreq = PROXYREQ_REVERSE;
+        r->handler = "proxy-server";
+        return OK;
+    default:
+        return ap_is_HTTP_VALID_RESPONSE(status) ? status : HTTP_FORBIDDEN;
+    }
+}
+
+/* An interception in phase 1 or 2: the error response that follows is not
+ * inspected (phases 3 and 4 do not run), only phase 5 does. */
+static int request_interception(pl_req *rc, request_rec *r, int phase)
+{
+    int status = perform_interception(rc, r, phase);
+
+    if (status != OK)
+        rc->out_state = PL_OUT_DONE;
+    return status;
+}
+
+/* ------------------------------------------------------------------------
+ * Request: phase 1
+ * --------------------------------------------------------------------- */
+
+static int hook_post_read_request(request_rec *r)
+{
+    const pl_config *cfg;
+    pl_req *rc;
+
+    /* once per client request: internal redirects and subrequests reuse
+     * the transaction of the request they come from */
+    if (r->main != NULL || r->prev != NULL)
+        return DECLINED;
+    /* server-level (virtual host) configuration: <Location> sections are
+     * not merged yet, so their phase 1 rules never run, as in ModSecurity */
+    cfg = ap_get_module_config(r->per_dir_config, &palisade_module);
+    if (cfg == NULL || pl_config_engine(cfg) == PL_ENGINE_OFF)
+        return DECLINED;
+    rc = create_req(r, cfg);
+    if (rc->tx->engine == PL_ENGINE_OFF)
+        return DECLINED;
+    if (pl_run_phase(rc->tx, 1))
+        return request_interception(rc, r, 1);
+    return DECLINED;
+}
+
+/* ------------------------------------------------------------------------
+ * Request: body and phase 2
+ * --------------------------------------------------------------------- */
+
+/*
+ * The ctl-set values of the transaction win over the configuration; the
+ * engine leaves them PL_UNSET until a ctl action sets them.
+ */
+static int reqbody_access(const pl_tx *tx)
+{
+    if (tx->reqbody_access != PL_UNSET)
+        return tx->reqbody_access == 1;
+    return tx->cfg->reqbody_access == 1;
+}
+
+static int resbody_access(const pl_tx *tx)
+{
+    if (tx->resbody_access != PL_UNSET)
+        return tx->resbody_access == 1;
+    return tx->cfg->resbody_access == 1;
+}
+
+static apr_off_t reqbody_limit(const pl_tx *tx)
+{
+    if (tx->reqbody_limit > 0)
+        return tx->reqbody_limit;
+    return tx->cfg->reqbody_limit > 0 ? tx->cfg->reqbody_limit
+                                      : PL_DEFAULT_REQBODY_LIMIT;
+}
+
+static apr_off_t resbody_limit(const pl_tx *tx)
+{
+    if (tx->resbody_limit > 0)
+        return tx->resbody_limit;
+    return tx->cfg->resbody_limit > 0 ? tx->cfg->resbody_limit
+                                      : PL_DEFAULT_RESBODY_LIMIT;
+}
+
+/* Reject applies only when blocking: DetectionOnly processes partially. */
+static int limit_rejects(const pl_tx *tx, int action)
+{
+    return action != PL_LIMIT_PARTIAL && tx->engine == PL_ENGINE_ON;
+}
+
+static int request_has_body(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+
+    if (apr_table_get(r->headers_in, "Transfer-Encoding") != NULL)
+        return 1;
+    return cl != NULL && apr_atoi64(cl) > 0;
+}
+
+/*
+ * Reads the request body from the client into rc->body and hands it to the
+ * engine.  Returns OK, or an HTTP status to end the request with.  On a
+ * partial read (ProcessPartial) the rest stays in the connection and the
+ * input filter fetches it after the stored part.
+ */
+static int read_request_body(pl_req *rc, request_rec *r)
+{
+    pl_tx *tx = rc->tx;
+    conn_rec *c = r->connection;
+    apr_off_t limit = reqbody_limit(tx);
+    int reject = limit_rejects(tx, tx->cfg->reqbody_limit_action);
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb;
+    int seen_eos = 0, over = 0;
+
+    if (cl != NULL && apr_atoi64(cl) > limit) {
+        glue_log(rc, apr_psprintf(r->pool, "Request body (Content-Length) is "
+                 "larger than the configured limit (%" APR_OFF_T_FMT ").", limit));
+        if (reject)
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    rc->body = apr_brigade_create(r->pool, c->bucket_alloc);
+    while (!seen_eos && !over) {
+        apr_bucket *b, *next;
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                                         APR_BLOCK_READ, HUGE_STRING_LEN);
+        if (rv != APR_SUCCESS) {
+            glue_log(rc, apr_psprintf(r->pool, "Error reading request body: %pm", &rv));
+            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = next) {
+            const char *data;
+            apr_size_t len;
+
+            next = APR_BUCKET_NEXT(b);
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+            } else if (!APR_BUCKET_IS_METADATA(b) && !over) {
+                rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+                if (rv != APR_SUCCESS)
+                    return HTTP_BAD_REQUEST;
+                if (pl_tx_body_append(tx, data, len) == APR_ENOSPC)
+                    over = 1;
+            }
+            APR_BUCKET_REMOVE(b);
+            apr_bucket_setaside(b, r->pool);
+            APR_BRIGADE_INSERT_TAIL(rc->body, b);
+        }
+    }
+    if (over) {
+        glue_log(rc, apr_psprintf(r->pool, "Request body is larger than the "
+                 "configured limit (%" APR_OFF_T_FMT ").", limit));
+        if (reject)
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        rc->body_partial = !seen_eos;
+    }
+    return OK;
+}
+
+/*
+ * After the whole body was read, a chunked request is presented to the
+ * handler as a plain one of known length (the replay is de-chunked).
+ */
+static void fix_body_headers(pl_req *rc, request_rec *r)
+{
+    apr_off_t len = 0;
+
+    if (rc->body_partial)
+        return;
+    if (apr_table_get(r->headers_in, "Transfer-Encoding") == NULL)
+        return;
+    apr_brigade_length(rc->body, 0, &len);
+    apr_table_unset(r->headers_in, "Transfer-Encoding");
+    apr_table_setn(r->headers_in, "Content-Length", apr_off_t_toa(r->pool, len));
+}
+
+/*
+ * The rule engine setting of the final configuration replaces the one the
+ * transaction started with, unless a ctl action changed it meanwhile.
+ */
+static void switch_config(pl_req *rc, const pl_config *cfg)
+{
+    pl_tx *tx = rc->tx;
+
+    if (tx->engine == pl_config_engine(tx->cfg))
+        tx->engine = pl_config_engine(cfg);
+    tx->cfg = cfg;
+}
+
+static int hook_fixups(request_rec *r)
+{
+    const pl_config *cfg;
+    pl_req *rc;
+    int status;
+
+    if (r->main != NULL || r->prev != NULL)
+        return DECLINED;
+    cfg = ap_get_module_config(r->per_dir_config, &palisade_module);
+    rc = ap_get_module_config(r->request_config, &palisade_module);
+    if (rc == NULL) {
+        /* off at server level: a <Location> may still turn it on, and then
+         * the request starts here, without phase 1 (as in ModSecurity) */
+        if (cfg == NULL || pl_config_engine(cfg) == PL_ENGINE_OFF)
+            return DECLINED;
+        rc = create_req(r, cfg);
+    }
+    if (rc->late_done)
+        return DECLINED;
+    rc->late_done = 1;
+    if (cfg != NULL)
+        switch_config(rc, cfg);
+    if (rc->tx->engine == PL_ENGINE_OFF) {
+        rc->disabled = 1;
+        return DECLINED;
+    }
+    rc->tx->remote_user = r->user;
+    rc->tx->auth_type = r->ap_auth_type;
+    rc->tx->path_info = r->path_info;
+    rc->tx->script_filename = r->filename;
+    rc->tx->log_uri = r->uri;
+
+    if (reqbody_access(rc->tx) && request_has_body(r)
+        && rc->tx->allow != PL_DA_ALLOW && rc->tx->allow != PL_DA_ALLOW_REQUEST) {
+        status = read_request_body(rc, r);
+        if (status != OK) {
+            rc->out_state = PL_OUT_DONE;
+            return status;
+        }
+        fix_body_headers(rc, r);
+        ap_add_input_filter(PL_IN_FILTER, rc, r, r->connection);
+        pl_tx_body_done(rc->tx);
+    }
+    if (pl_run_phase(rc->tx, 2))
+        return request_interception(rc, r, 2);
+    return DECLINED;
+}
+
+/* ------------------------------------------------------------------------
+ * Request body replay (input filter)
+ * --------------------------------------------------------------------- */
+
+/* Copies up to n bytes from the front of body without consuming them. */
+static apr_status_t peek_body(apr_bucket_brigade *body, apr_bucket_brigade *bb,
+                              apr_off_t n)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(body);
+         b != APR_BRIGADE_SENTINEL(body) && n > 0; b = APR_BUCKET_NEXT(b)) {
+        apr_bucket *copy;
+        apr_status_t rv = apr_bucket_copy(b, &copy);
+
+        if (rv != APR_SUCCESS)
+            return rv;
+        APR_BRIGADE_INSERT_TAIL(bb, copy);
+        if (APR_BUCKET_IS_EOS(b))
+            break;
+        if ((apr_off_t)copy->length > n) {
+            apr_bucket *rest;
+            apr_bucket_split(copy, (apr_size_t)n);
+            rest = APR_BUCKET_NEXT(copy);
+            APR_BUCKET_REMOVE(rest);
+            apr_bucket_destroy(rest);
+        }
+        n -= (apr_off_t)copy->length;
+    }
+    return APR_SUCCESS;
+}
+
+/* Moves up to n bytes from the front of body into bb. */
+static apr_status_t take_body(apr_bucket_brigade *body, apr_bucket_brigade *bb,
+                              apr_off_t n)
+{
+    apr_bucket *after;
+    apr_status_t rv = apr_brigade_partition(body, n, &after);
+
+    if (rv == APR_INCOMPLETE) {
+        APR_BRIGADE_CONCAT(bb, body);
+        return APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS)
+        return rv;
+    while (!APR_BRIGADE_EMPTY(body) && APR_BRIGADE_FIRST(body) != after) {
+        apr_bucket *b = APR_BRIGADE_FIRST(body);
+        APR_BUCKET_REMOVE(b);
+        APR_BRIGADE_INSERT_TAIL(bb, b);
+    }
+    return APR_SUCCESS;
+}
+
+/*
+ * Hands the stored body to the handler byte for byte, then EOS; after a
+ * partial read it continues with what is left in the connection.
+ */
+static apr_status_t input_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                 ap_input_mode_t mode, apr_read_type_e block,
+                                 apr_off_t readbytes)
+{
+    pl_req *rc = f->ctx;
+    apr_bucket_brigade *body = rc ? rc->body : NULL;
+
+    if (body == NULL || (APR_BRIGADE_EMPTY(body) && rc->body_partial)) {
+        ap_remove_input_filter(f);
+        return ap_get_brigade(f->next, bb, mode, block, readbytes);
+    }
+    if (APR_BRIGADE_EMPTY(body)) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
+        return APR_SUCCESS;
+    }
+    switch (mode) {
+    case AP_MODE_READBYTES:
+        return take_body(body, bb, readbytes);
+    case AP_MODE_SPECULATIVE:
+        return peek_body(body, bb, readbytes);
+    case AP_MODE_GETLINE:
+        return apr_brigade_split_line(bb, body, block, HUGE_STRING_LEN);
+    case AP_MODE_EXHAUSTIVE:
+        APR_BRIGADE_CONCAT(bb, body);
+        return APR_SUCCESS;
+    default:
+        return APR_ENOTIMPL;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Response: phases 3 and 4 (output filter)
+ * --------------------------------------------------------------------- */
+
+static int add_response_header(void *tx, const char *name, const char *value)
+{
+    pl_tx_add_response_header(tx, name, value);
+    return 1;
+}
+
+static void fill_response(pl_req *rc, request_rec *r)
+{
+    pl_tx *tx = rc->tx;
+
+    tx->status = r->status;
+    tx->status_line = r->status_line ? r->status_line
+                                     : ap_get_status_line(r->status);
+    tx->log_uri = r->uri;
+    if (rc->resp_filled)
+        return;
+    rc->resp_filled = 1;
+    tx->response_protocol = r->protocol;
+    apr_table_do(add_response_header, tx, r->headers_out, NULL);
+    apr_table_do(add_response_header, tx, r->err_headers_out, NULL);
+    if (r->content_type != NULL
+        && apr_table_get(r->headers_out, "Content-Type") == NULL
+        && apr_table_get(r->err_headers_out, "Content-Type") == NULL)
+        pl_tx_add_response_header(tx, "Content-Type", r->content_type);
+}
+
+/* Is the response's media type one SecResponseBodyMimeType lists?  A
+ * response without a type is matched as "null", as in ModSecurity. */
+static int inspectable_type(const pl_tx *tx, request_rec *r)
+{
+    char *type = "null";
+    const char *semi;
+
+    if (r->content_type != NULL) {
+        semi = strchr(r->content_type, ';');
+        type = semi ? apr_pstrmemdup(r->pool, r->content_type, semi - r->content_type)
+                    : apr_pstrdup(r->pool, r->content_type);
+        ap_str_tolower(type);
+        apr_collapse_spaces(type, type);
+    }
+    if (tx->cfg->resbody_mime == NULL)
+        return strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0;
+    return apr_table_get(tx->cfg->resbody_mime, type) != NULL;
+}
+
+/* Replaces the response with an error for status, without letting any byte
+ * of the original body through. */
+static apr_status_t output_intercept(ap_filter_t *f, apr_bucket_brigade *bb,
+                                     pl_req *rc, int phase)
+{
+    request_rec *r = f->r;
+    conn_rec *c = r->connection;
+    apr_bucket_brigade *err;
+    int status = perform_interception(rc, r, phase);
+
+    rc->out_state = PL_OUT_DISCARD;
+    apr_brigade_cleanup(bb);
+    if (rc->out != NULL)
+        apr_brigade_cleanup(rc->out);
+    if (c->aborted)
+        return AP_FILTER_ERROR;
+    r->status_line = ap_get_status_line(status);
+    err = apr_brigade_create(r->pool, c->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(err, ap_bucket_error_create(status, NULL, r->pool,
+                                                        c->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(err, apr_bucket_eos_create(c->bucket_alloc));
+    ap_pass_brigade(f->next, err);
+    return AP_FILTER_ERROR;
+}
+
+static int brigade_has_eos(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b))
+        if (APR_BUCKET_IS_EOS(b))
+            return 1;
+    return 0;
+}
+
+/* Runs phase 4 on the first (at most limit) buffered bytes and sends the
+ * buffered response on. */
+static apr_status_t finish_response(ap_filter_t *f, pl_req *rc, int partial)
+{
+    request_rec *r = f->r;
+    pl_tx *tx = rc->tx;
+    apr_off_t limit = resbody_limit(tx);
+    apr_size_t n = (apr_size_t)(rc->out_len < limit ? rc->out_len : limit);
+    char *buf = apr_palloc(r->pool, n + 1);
+    apr_bucket_brigade *out = rc->out;
+    apr_status_t rv = apr_brigade_flatten(out, buf, &n);
+
+    if (rv != APR_SUCCESS)
+        return rv;
+    buf[n] = '\0';
+    tx->resp_body = buf;
+    tx->resp_body_len = n;
+    tx->resp_body_partial = partial;
+    if (pl_run_phase(tx, 4))
+        return output_intercept(f, out, rc, 4);
+    rc->out_state = PL_OUT_DONE;
+    rc->out = NULL;
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, out);
+}
+
+static apr_status_t buffer_response(ap_filter_t *f, pl_req *rc, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    pl_tx *tx = rc->tx;
+    apr_off_t len = 0, limit = resbody_limit(tx);
+    int eos = brigade_has_eos(bb);
+    apr_status_t rv;
+
+    /* reads pipe and socket buckets (CGI, proxy) so their length is known */
+    rv = apr_brigade_length(bb, 1, &len);
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = ap_save_brigade(f, &rc->out, &bb, r->pool);
+    if (rv != APR_SUCCESS)
+        return rv;
+    rc->out_len += len;
+    if (rc->out_len > limit) {
+        if (limit_rejects(tx, tx->cfg->resbody_limit_action)) {
+            glue_log(rc, apr_psprintf(r->pool, "Output filter: Response body "
+                     "too large (over limit of %" APR_OFF_T_FMT ", total not "
+                     "specified).", limit));
+            tx->intercept.action = PL_DA_DENY;
+            tx->intercept.status = HTTP_INTERNAL_SERVER_ERROR;
+            tx->intercept.phase = 4;
+            return output_intercept(f, rc->out, rc, 4);
+        }
+        return finish_response(f, rc, 1);
+    }
+    return eos ? finish_response(f, rc, 0) : APR_SUCCESS;
+}
+
+static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    pl_req *rc = f->ctx;
+    pl_tx *tx = rc->tx;
+
+    switch (rc->out_state) {
+    case PL_OUT_DISCARD:
+        apr_brigade_cleanup(bb);
+        return APR_SUCCESS;
+    case PL_OUT_DONE:
+        ap_remove_output_filter(f);
+        return ap_pass_brigade(f->next, bb);
+    case PL_OUT_BUFFERING:
+        return buffer_response(f, rc, bb);
+    case PL_OUT_WATCHING:
+        break;
+    default:
+        rc->out_state = PL_OUT_DONE;
+        if (tx->engine == PL_ENGINE_OFF)
+            return ap_pass_brigade(f->next, bb);
+        fill_response(rc, r);
+        if (pl_run_phase(tx, 3))
+            return output_intercept(f, bb, rc, 3);
+        if (tx->allow == PL_DA_ALLOW || tx->engine == PL_ENGINE_OFF)
+            return ap_pass_brigade(f->next, bb);
+        if (resbody_access(tx) && !r->header_only && inspectable_type(tx, r)) {
+            rc->out_state = PL_OUT_BUFFERING;
+            return buffer_response(f, rc, bb);
+        }
+        rc->out_state = PL_OUT_WATCHING;
+        break;
+    }
+    /* not inspecting the body: phase 4 still runs when it ends */
+    if (brigade_has_eos(bb)) {
+        rc->out_state = PL_OUT_DONE;
+        tx->resp_body = "";
+        tx->resp_body_len = 0;
+        if (pl_run_phase(tx, 4))
+            return output_intercept(f, bb, rc, 4);
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+static int has_output_filter(request_rec *r)
+{
+    ap_filter_t *f;
+
+    for (f = r->output_filters; f != NULL; f = f->next)
+        if (strcasecmp(f->frec->name, PL_OUT_FILTER) == 0)
+            return 1;
+    return 0;
+}
+
+/* The response of the client request (or of an internal redirect or error
+ * document in its place) goes through the output filter once; the output
+ * of subrequests reaches it through the main request. */
+static void hook_insert_filter(request_rec *r)
+{
+    pl_req *rc;
+
+    if (r->main != NULL)
+        return;
+    rc = find_req(r);
+    if (rc == NULL || rc->disabled || rc->out_state != PL_OUT_NONE
+        || has_output_filter(r))
+        return;
+    ap_add_output_filter(PL_OUT_FILTER, rc, r, r->connection);
+}
+
+/* ------------------------------------------------------------------------
+ * Logging: phase 5
+ * --------------------------------------------------------------------- */
+
+static int hook_log_transaction(request_rec *r)
+{
+    pl_req *rc = ap_get_module_config(r->request_config, &palisade_module);
+    request_rec *last = r;
+
+    if (rc == NULL || rc->disabled || rc->tx->engine == PL_ENGINE_OFF)
+        return DECLINED;
+    while (last->next != NULL)
+        last = last->next;
+    fill_response(rc, last);
+    pl_run_phase(rc->tx, 5);
+    return DECLINED;
+}
+
+/* ------------------------------------------------------------------------
+ * Registration
+ * --------------------------------------------------------------------- */
+
+static void register_hooks(apr_pool_t *p)
+{
+    /* modules that change the client address or set UNIQUE_ID first */
+    static const char *const before_read[] = {
+        "mod_remoteip.c", "mod_rpaf.c", "mod_rpaf-2.0.c",
+        "mod_extract_forwarded.c", "mod_unique_id.c", NULL
+    };
+    /* phase 5 variables (setenv) must be visible to the access log */
+    static const char *const after_log[] = { "mod_log_config.c", NULL };
+
+    (void)p;
+    ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_REALLY_LAST);
+    ap_hook_post_read_request(hook_post_read_request, before_read, NULL,
+                              APR_HOOK_REALLY_FIRST);
+    ap_hook_fixups(hook_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_insert_filter(hook_insert_filter, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_insert_error_filter(hook_insert_filter, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_log_transaction(hook_log_transaction, NULL, after_log, APR_HOOK_MIDDLE);
+
+    ap_register_input_filter(PL_IN_FILTER, input_filter, NULL, AP_FTYPE_CONTENT_SET);
+    /* before mod_deflate and other content filters: the body is inspected
+     * as the handler produced it */
+    ap_register_output_filter(PL_OUT_FILTER, output_filter, NULL,
+                              AP_FTYPE_CONTENT_SET - 3);
+}
+
+#define PL_DIRECTIVE(n, f, h) \
+    AP_INIT_RAW_ARGS(#n, palisade_cmd, NULL, RSRC_CONF | ACCESS_CONF, h),
+static const command_rec palisade_cmds[] = {
+#include "directives.def"
+    { 0 }
+};
+#undef PL_DIRECTIVE
+
+module AP_MODULE_DECLARE_DATA palisade_module = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_config,      /* per-directory configuration */
+    merge_dir_config,       /* merge per-directory */
+    NULL,                   /* per-server: server-level rules live in the
+                             * server's per-directory configuration */
+    NULL,                   /* merge per-server */
+    palisade_cmds,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,613 @@
+/*
+ * Palisade engine: shared types and the interfaces between subsystems.
+ *
+ * The engine knows APR, PCRE2 and libxml2 but never httpd: the Apache glue
+ * (mod_palisade.c) and the command-line tool (tools/palisade-cli.c) are both
+ * "hosts" that fill a pl_tx with the transaction data and call the phase
+ * functions at the bottom of this file.
+ *
+ * Memory: configuration objects live in the configuration pool, everything
+ * per transaction in tx->pool.  Non-APR objects (PCRE2 code and match data,
+ * libxml2 documents) get a pool cleanup where they are created.
+ */
+#ifndef PALISADE_H
+#define PALISADE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_time.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#define PL_VERSION        "0.1.0"
+#define PL_SIGNATURE      "ModSecurity for Apache/2.9.7 (http://www.modsecurity.org/); Palisade/" PL_VERSION
+#define PL_UNSET          (-1)
+#define PL_PHASES         5           /* phases are numbered 1..5 */
+#define PL_MAX_CAPTURES   10          /* TX:0 .. TX:9 */
+
+typedef struct pl_config    pl_config;
+typedef struct pl_ruleset   pl_ruleset;
+typedef struct pl_rule      pl_rule;
+typedef struct pl_tx        pl_tx;
+typedef struct pl_macro     pl_macro;
+typedef struct pl_target    pl_target;
+typedef struct pl_op        pl_op;
+typedef struct pl_action    pl_action;
+typedef struct pl_cmd       pl_cmd;
+
+/* ------------------------------------------------------------------------
+ * Variables and collections
+ * --------------------------------------------------------------------- */
+
+/* One value produced for a rule target at request time. */
+typedef struct pl_var {
+    const char *name;        /* as logged: "ARGS:id", "REQUEST_URI", "TX:anomaly_score" */
+    const char *key;         /* element key ("id"), NULL for scalar variables */
+    const char *value;
+    apr_size_t  value_len;
+} pl_var;
+
+/*
+ * An ordered collection of pl_var.  ARGS-like collections keep duplicates
+ * (index == NULL); keyed collections (TX, IP, GEO, ...) have a hash index
+ * of lower-cased keys so setvar and %{tx.x} are O(1).
+ */
+typedef struct pl_coll {
+    const char          *name;    /* upper case: "TX", "ARGS", "IP" */
+    apr_array_header_t  *items;   /* pl_var* in insertion order */
+    apr_hash_t          *index;   /* lower-cased key -> pl_var*, or NULL */
+    apr_pool_t          *pool;
+} pl_coll;
+
+pl_coll    *pl_coll_create(apr_pool_t *p, const char *name, int keyed);
+/* Appends (unkeyed) or replaces (keyed) an element; copies nothing. */
+pl_var     *pl_coll_set(pl_coll *c, const char *key, const char *val, apr_size_t len);
+void        pl_coll_add(pl_coll *c, const char *key, const char *val, apr_size_t len);
+/* pl_coll_set for a key of klen bytes that may hold NULs (decoded names). */
+pl_var     *pl_coll_set_n(pl_coll *c, const char *key, apr_size_t klen,
+                          const char *val, apr_size_t len);
+pl_var     *pl_coll_get(const pl_coll *c, const char *key);   /* case-insensitive */
+void        pl_coll_del(pl_coll *c, const char *key);
+void        pl_coll_clear(pl_coll *c);
+
+/* Variable kinds, for the variable table. */
+enum { PL_VK_SCALAR = 0, PL_VK_COLL = 1 };
+
+/*
+ * A row of the variable table (vars.c).  get() appends pl_var* to out for
+ * the target t, honouring t->selector / t->sel_re; exclusions and counting
+ * are applied by the engine afterwards.
+ */
+typedef struct pl_vardef {
+    const char *name;
+    int         kind;
+    void      (*get)(pl_tx *tx, const pl_target *t, apr_array_header_t *out);
+    int         flags;
+} pl_vardef;
+
+#define PL_VF_NOT_YET   0x01   /* recognised but not implemented yet */
+#define PL_VF_GENERIC   0x02   /* a named collection (TX, IP, ...): reads tx->colls */
+#define PL_VF_SEL_REQUIRED 0x04   /* a selector is mandatory (TX, IP, RULE, ENV ...) */
+#define PL_VF_SEL_NONE     0x08   /* takes no selector (ModSecurity argc_max 0) */
+
+const pl_vardef *pl_vardef_find(const char *name);   /* case-insensitive */
+
+struct pl_target {
+    const pl_vardef *def;
+    const char      *coll;       /* collection name for generic collections
+                                  * (TX, IP, GLOBAL, custom): upper case */
+    const char      *selector;   /* literal key, NULL = every element */
+    pl_macro        *sel_macro;  /* selector holding %{..}: expanded per tx */
+    pcre2_code      *sel_re;     /* selector written as /regex/ */
+    const char      *sel_re_src;
+    int              count;      /* &VAR */
+    int              exclude;    /* !VAR:sel */
+    const char      *text;       /* as written, e.g. "ARGS:/^id_/" */
+};
+
+/* Collects the values of one target (no exclusions applied). */
+void pl_target_values(pl_tx *tx, const pl_target *t, apr_array_header_t *out);
+/* Does var (produced by some target) fall under exclusion target ex? */
+int  pl_target_excludes(pl_tx *tx, const pl_target *ex, const pl_var *var, const pl_target *from);
+
+/* ------------------------------------------------------------------------
+ * Macros: %{VAR} / %{COLL.key} templates compiled at configuration time
+ * --------------------------------------------------------------------- */
+
+/* Returns NULL and *err on a malformed macro. Plain text compiles too. */
+pl_macro   *pl_macro_compile(apr_pool_t *p, const char *text, const char **err);
+int         pl_macro_is_const(const pl_macro *m);
+const char *pl_macro_expand(pl_tx *tx, const pl_macro *m, apr_size_t *len);
+const char *pl_macro_text(const pl_macro *m);   /* as written */
+
+/* ------------------------------------------------------------------------
+ * Transformations (tfn.c)
+ * --------------------------------------------------------------------- */
+
+/*
+ * Transforms in[0..len) into *out and *out_len (allocated from p, or in itself
+ * when unchanged).  Returns 1 when the value changed, 0 when not.  Output is
+ * always NUL-terminated at out[out_len] for the convenience of callers.
+ */
+typedef int (*pl_tfn_fn)(apr_pool_t *p, const char *in, apr_size_t len,
+                         char **out, apr_size_t *out_len);
+
+typedef struct pl_tfndef {
+    const char *name;
+    pl_tfn_fn   fn;
+} pl_tfndef;
+
+const pl_tfndef *pl_tfn_find(const char *name);      /* case-insensitive, aliases too */
+/* SecUnicodeMapFile: loads the code page's best-fit table; NULL or error text. */
+const char *pl_tfn_load_unicode_map(apr_pool_t *p, const char *path, int codepage);
+
+/* ------------------------------------------------------------------------
+ * Operators (ops.c)
+ * --------------------------------------------------------------------- */
+
+struct pl_op {
+    const struct pl_opdef *def;
+    const char *param;          /* as written after "@name " */
+    pl_macro   *param_macro;    /* for operators that expand macros */
+    int         negated;        /* "!@rx" */
+    void       *data;           /* compiled form: pcre2_code*, automaton, ... */
+    const char *file;           /* for data files relative to the rule's file */
+};
+
+/*
+ * init() compiles op->param at configuration time; returns NULL or an error
+ * text.  exec() returns 1 on match, 0 on no match, -1 on error (with *msg).
+ * On a match *msg gets ModSecurity 2.9's text for it, e.g.
+ * "Pattern match \"^a\" at ARGS:x." (the engine adds the rule metadata).
+ * exec() may be called with tx == NULL by unit tests; operators that need
+ * tx (capture, macros, GEO) must then behave sanely.
+ */
+typedef struct pl_opdef {
+    const char *name;
+    const char *(*init)(pl_op *op, apr_pool_t *p);
+    int         (*exec)(pl_tx *tx, pl_rule *rule, const pl_op *op,
+                        const pl_var *var, const char *val, apr_size_t len,
+                        char **msg);
+    int          flags;
+} pl_opdef;
+
+#define PL_OPF_MACRO      0x01   /* parameter may hold %{...} */
+#define PL_OPF_NOT_YET    0x02   /* recognised but not implemented yet */
+
+const pl_opdef *pl_opdef_find(const char *name);    /* case-insensitive, aliases too */
+/* PCRE2 limits from SecPcreMatchLimit(Recursion), set at configuration time. */
+void pl_ops_set_pcre_limits(unsigned long match, unsigned long depth);
+/* Compiles a regex (used for selectors, ctl by msg/tag, ...). */
+pcre2_code *pl_regex_compile(apr_pool_t *p, const char *re, int caseless, const char **err);
+/* 1 match, 0 none, <0 error (PL_RX_LIMIT when a PCRE limit was hit). */
+#define PL_RX_LIMIT (-2)
+int pl_regex_match(const pcre2_code *re, const char *s, apr_size_t len);
+
+/* Detectors (sqli.c, xss.c): 1 when an attack is found.  fp gets the
+ * SQLi fingerprint (at most 8 chars + NUL). */
+int pl_detect_sqli(const char *s, apr_size_t len, char fp[9]);
+int pl_detect_xss(const char *s, apr_size_t len);
+
+/* ------------------------------------------------------------------------
+ * Actions (actions.c)
+ * --------------------------------------------------------------------- */
+
+enum pl_action_type {
+    PL_AT_META,          /* id, msg, tag ...: applied to the rule at parse time */
+    PL_AT_DISRUPTIVE,    /* deny, drop, ... */
+    PL_AT_FLOW,          /* chain, skip, skipAfter */
+    PL_AT_RUN,           /* setvar, ctl, ...: executed when the rule matches */
+    PL_AT_DATA           /* t:, capture, status, xmlns ...: configure the rule */
+};
+
+enum pl_disruptive {
+    PL_DA_NONE = 0, PL_DA_PASS, PL_DA_DENY, PL_DA_DROP, PL_DA_REDIRECT,
+    PL_DA_PROXY, PL_DA_ALLOW, PL_DA_ALLOW_PHASE, PL_DA_ALLOW_REQUEST,
+    PL_DA_BLOCK, PL_DA_PAUSE_UNUSED
+};
+
+struct pl_action {
+    const struct pl_actiondef *def;
+    const char *param;           /* unquoted, NULL when none */
+    pl_macro   *macro;           /* compiled param where macros apply */
+    void       *data;            /* compiled form (setvar, ctl, ...) */
+};
+
+/*
+ * init() validates and compiles the parameter and, for META/DATA/FLOW/
+ * DISRUPTIVE actions, records itself in the rule's fields; it returns NULL
+ * or an error text.  exec() runs a PL_AT_RUN action when its rule matches
+ * (after a chain matched as a whole), in the order written.
+ */
+typedef struct pl_actiondef {
+    const char *name;
+    int         type;
+    int         arg;            /* PL_ARG_NONE / PL_ARG_REQ / PL_ARG_OPT */
+    const char *(*init)(pl_rule *r, pl_action *a, apr_pool_t *p);
+    int         (*exec)(pl_tx *tx, pl_rule *r, const pl_action *a);
+    int         flags;
+} pl_actiondef;
+
+enum { PL_ARG_NONE, PL_ARG_REQ, PL_ARG_OPT };
+#define PL_AF_NOT_YET  0x01
+
+const pl_actiondef *pl_actiondef_find(const char *name);
+
+/* ------------------------------------------------------------------------
+ * Rules
+ * --------------------------------------------------------------------- */
+
+enum pl_rule_type { PL_RT_RULE, PL_RT_ACTION, PL_RT_MARKER, PL_RT_SCRIPT };
+
+struct pl_rule {
+    int          type;
+    const char  *file;
+    int          line;
+    /* metadata; for chain members the starter's values are authoritative */
+    long         id;               /* 0 = none (chain members) */
+    const char  *id_str;
+    int          phase;            /* 1..5 */
+    const char  *rev, *ver;
+    pl_macro    *msg, *logdata;
+    int          severity;         /* 0..7, PL_UNSET */
+    int          maturity, accuracy;   /* PL_UNSET when absent */
+    apr_array_header_t *tags;      /* const char* */
+
+    /* targets and operator (PL_RT_RULE only) */
+    apr_array_header_t *targets;   /* pl_target, including exclusions */
+    pl_op        op;
+
+    /* transformation pipeline, after t:none handling and defaults */
+    apr_array_header_t *tfns;      /* const pl_tfndef* */
+    int          tfn_none;         /* t:none seen: defaults were dropped */
+    int          multi_match, capture;
+
+    /* flow */
+    int          chain;            /* "chain" action present */
+    pl_rule     *chain_next;       /* next member of the chain */
+    pl_rule     *chain_start;      /* starter (itself for the starter) */
+    int          skip;
+    const char  *skip_after;
+
+    /* disruption and logging */
+    int          disruptive;       /* enum pl_disruptive */
+    int          status;           /* PL_UNSET */
+    pl_macro    *redirect_url;     /* redirect:/proxy: target */
+    int          log, auditlog;    /* 1/0, PL_UNSET */
+    int          pause_ms;
+    /* what "block" (or no disruptive action) means for this rule: the
+     * SecDefaultAction of its phase, resolved when the rule was parsed */
+    int          def_disruptive, def_status;
+    pl_macro    *def_url;
+
+    apr_array_header_t *actions;   /* pl_action, every action as written */
+    const char  *text_targets, *text_op, *text_actions;  /* as written */
+    const char  *marker;           /* SecMarker label */
+    int          index;            /* position in its phase, starters only */
+};
+
+typedef struct pl_id_range { long from, to; } pl_id_range;
+enum { PL_BY_ID, PL_BY_TAG, PL_BY_MSG };
+
+/*
+ * Rules of one configuration context, in phase order.  phase[n] holds the
+ * chain starters of phase n (chain members hang off chain_next), markers
+ * included so skipAfter can find them.
+ */
+struct pl_ruleset {
+    apr_array_header_t *phase[PL_PHASES + 1];   /* pl_rule*; [0] unused */
+    pl_rule            *last;                   /* last member added (chains) */
+};
+
+/* A configuration-time edit (SecRuleRemove*, SecRuleUpdate*), kept so a
+ * child context can apply it to the rules it inherits. */
+typedef struct pl_edit {
+    int         kind;          /* PL_EDIT_* */
+    int         by;            /* PL_BY_ID, PL_BY_TAG, PL_BY_MSG */
+    apr_array_header_t *ids;   /* pl_id_range, by id */
+    pcre2_code *re;            /* by tag / msg */
+    const char *text;          /* targets or actions to apply */
+    const char *replaced;      /* SecRuleUpdateTarget*: target replaced */
+    int         chain_offset;  /* SecRuleUpdateActionById id:N */
+    const char *file;
+    int         line;
+} pl_edit;
+
+enum { PL_EDIT_REMOVE, PL_EDIT_TARGET, PL_EDIT_ACTION };
+
+pl_ruleset *pl_ruleset_create(apr_pool_t *p);
+pl_ruleset *pl_ruleset_copy(apr_pool_t *p, const pl_ruleset *rs);
+pl_rule    *pl_rule_new(apr_pool_t *p, int type, const char *file, int line);
+/* Applies an edit to a ruleset (copying the rules it changes). */
+const char *pl_ruleset_edit(pl_cmd *cmd, apr_pool_t *p, pl_ruleset *rs, const pl_edit *e);
+int         pl_rule_id_in(long id, const apr_array_header_t *ranges);
+/* Parses "1,2,10-20 30" into pl_id_range; NULL or an error text. */
+const char *pl_parse_id_ranges(apr_pool_t *p, const char *text, apr_array_header_t *out);
+int         pl_rule_has_tag(const pl_rule *r, const pcre2_code *re);
+int         pl_rule_msg_matches(const pl_rule *r, const pcre2_code *re);
+
+/* ------------------------------------------------------------------------
+ * Configuration (per server / directory context)
+ * --------------------------------------------------------------------- */
+
+enum { PL_ENGINE_OFF = 0, PL_ENGINE_ON = 1, PL_ENGINE_DETECT = 2 };
+enum { PL_LIMIT_REJECT = 0, PL_LIMIT_PARTIAL = 1 };
+enum { PL_AUDIT_OFF = 0, PL_AUDIT_ON = 1, PL_AUDIT_RELEVANT = 2 };
+
+struct pl_config {
+    apr_pool_t *pool;
+    int   rule_engine;
+    int   reqbody_access, resbody_access;
+    apr_off_t reqbody_limit, reqbody_nofiles_limit, reqbody_inmem_limit;
+    apr_off_t resbody_limit;
+    int   reqbody_limit_action, resbody_limit_action;
+    long  json_depth_limit, args_limit;
+    apr_table_t *resbody_mime;       /* lower-case type -> "" ; NULL = unset */
+    int   cookie_format;
+    int   argument_separator;        /* a character; PL_UNSET */
+    int   cookiev0_separator;
+    const char *tmp_dir, *data_dir, *upload_dir;
+    int   upload_keep_files, upload_file_limit, upload_file_mode, tmp_save_uploaded;
+    int   debug_log_level;
+    const char *debug_log_path;
+    apr_file_t *debug_log;
+    int   audit_engine;
+    const char *audit_log, *audit_log2, *audit_parts, *audit_type, *audit_format;
+    const char *audit_storage_dir, *audit_relevant_status;
+    int   audit_dir_mode, audit_file_mode;
+    const char *web_app_id, *sensor_id;
+    long  collection_timeout;
+    int   xml_external_entity;
+    int   intercept_on_error;
+    int   inheritance;               /* SecRuleInheritance, default On */
+
+    /* SecDefaultAction per phase (a rule holding the actions), NULL = built-in */
+    pl_rule *default_action[PL_PHASES + 1];
+
+    pl_ruleset *rules;               /* rules of this context (merged) */
+    /* configuration-time exclusions recorded in this context, re-applied to
+     * inherited rules at merge time (SecRuleRemove*, SecRuleUpdate*) */
+    apr_array_header_t *edits;       /* pl_edit */
+};
+
+/* Server-wide settings (first definition wins, as in ModSecurity). */
+typedef struct pl_global {
+    apr_array_header_t *component_signatures;   /* const char* */
+    const char *unicode_map_file;
+    int         unicode_code_page;
+    unsigned long pcre_match_limit, pcre_match_limit_recursion;
+    const char *server_signature;
+    int         status_engine;
+} pl_global;
+
+extern pl_global pl_globals;
+
+pl_config *pl_config_create(apr_pool_t *p);
+pl_config *pl_config_merge(apr_pool_t *p, const pl_config *parent, const pl_config *child);
+/* Effective values, resolving PL_UNSET to ModSecurity's defaults. */
+int        pl_config_engine(const pl_config *c);
+
+/* ------------------------------------------------------------------------
+ * Directives (directives.c): one table shared by the Apache glue and the
+ * command-line tool's own configuration reader.
+ * --------------------------------------------------------------------- */
+
+struct pl_cmd {
+    apr_pool_t *pool;        /* configuration pool */
+    apr_pool_t *temp_pool;
+    pl_config  *cfg;         /* context being configured */
+    const char *file;        /* current configuration file and line */
+    int         line;
+    int         server_level;/* 1 when outside <Location>/<Directory> */
+};
+
+/* Handler: raw argument text as it follows the directive name. */
+typedef const char *(*pl_directive_fn)(pl_cmd *cmd, const char *args);
+
+typedef struct pl_directive {
+    const char     *name;
+    pl_directive_fn fn;
+    const char     *help;
+} pl_directive;
+
+extern const pl_directive pl_directives[];      /* NULL-name terminated */
+const pl_directive *pl_directive_find(const char *name);
+
+/*
+ * Splits directive arguments as Apache's ap_getword_conf does: words
+ * separated by white space; a word may be quoted with ' or ", inside which a
+ * backslash before the quote character escapes it.  Returns the count.
+ */
+int pl_tokenize(apr_pool_t *p, const char *args, char **argv, int max);
+
+/*
+ * Configuration file reader for hosts without httpd (conffile.c): reads an
+ * Apache-style file (continuations, Include, <IfModule> ...) and runs the
+ * table's handlers.  Returns NULL or "FILE:LINE: message".
+ */
+const char *pl_conf_read_file(pl_cmd *cmd, const char *path);
+
+/* Parser (parse.c): builds rules from SecRule/SecAction/SecMarker text. */
+const char *pl_parse_rule(pl_cmd *cmd, int type, const char *targets,
+                          const char *op, const char *actions, pl_rule **out);
+const char *pl_parse_actions(pl_cmd *cmd, pl_rule *r, const char *actions);
+const char *pl_parse_targets(pl_cmd *cmd, apr_pool_t *p, const char *text,
+                             apr_array_header_t *out);
+/* Adds a parsed rule to cmd->cfg (chain bookkeeping, id checks). */
+const char *pl_ruleset_add(pl_cmd *cmd, pl_rule *r);
+
+/* ------------------------------------------------------------------------
+ * Transaction
+ * --------------------------------------------------------------------- */
+
+/* Host callbacks: how the engine talks back to Apache or the tool. */
+typedef struct pl_host {
+    /* one finished ModSecurity-format message, without the "ModSecurity: "
+     * prefix, e.g. "Warning. Pattern match ... [unique_id \"...\"]" */
+    void (*log_error)(pl_tx *tx, int level, const char *msg);
+    void (*set_env)(pl_tx *tx, const char *name, const char *value);
+    void (*unset_env)(pl_tx *tx, const char *name);
+} pl_host;
+
+/* A matched-rule record, kept for logging and the tool's JSON output. */
+typedef struct pl_match {
+    const pl_rule *rule;       /* chain starter */
+    const char    *message;    /* full ModSecurity message, as logged */
+    int            phase;
+    int            logged;     /* went to the error log */
+    int            disruptive; /* caused the interception */
+} pl_match;
+
+/* Interception decided by a disruptive action. */
+typedef struct pl_intercept {
+    int         action;        /* enum pl_disruptive: DENY, DROP, REDIRECT, PROXY */
+    int         status;
+    const char *url;           /* redirect or proxy target */
+    int         phase;
+    const pl_rule *rule;
+} pl_intercept;
+
+/* Request body storage: memory chunks up to the in-memory limit, then a
+ * spool file under SecTmpDir. */
+typedef struct pl_body {
+    apr_array_header_t *chunks;    /* pl_str-like: struct iovec */
+    apr_off_t   length;
+    apr_file_t *spool;
+    const char *spool_path;
+    char       *flat;              /* whole body, built on demand */
+    int         available;         /* REQUEST_BODY exists (2.9: URLENCODED or forced) */
+} pl_body;
+
+struct pl_tx {
+    apr_pool_t       *pool;
+    const pl_config  *cfg;
+    const pl_host    *host;
+    void             *host_ctx;    /* request_rec* in Apache */
+    apr_time_t        start;       /* microseconds */
+    int               phase;       /* phase being run */
+    int               engine;      /* effective rule engine (ctl:ruleEngine) */
+
+    /* request, filled by the host before phase 1 */
+    const char *unique_id;
+    const char *remote_addr, *remote_host, *server_addr, *server_name, *hostname;
+    int         remote_port, server_port;
+    const char *request_line, *method, *uri_raw, *protocol;
+    const char *uri;               /* normalised, no scheme/host */
+    const char *path_decoded;      /* REQUEST_FILENAME */
+    /* REQUEST_URI / REQUEST_FILENAME as phase 1 sees them: httpd decodes and
+     * normalises the path only after phase 1 (pl_tx_request_ready derives
+     * both forms when NULL) */
+    const char *uri_phase1, *path_phase1;
+    const char *query_string;      /* NULL when absent */
+    const char *remote_user, *auth_type, *path_info, *script_filename;
+    apr_array_header_t *req_headers;   /* pl_var*, in order as received */
+    pl_body     body;
+
+    /* response, filled by the host before phases 3 and 4 */
+    int         status;
+    const char *status_line, *response_protocol;
+    apr_array_header_t *resp_headers;  /* pl_var* */
+    const char *resp_body;
+    apr_size_t  resp_body_len;
+    int         resp_body_partial;
+
+    /* parsed data */
+    pl_coll    *args_get, *args_post, *cookies, *files, *files_names,
+               *files_sizes, *files_tmpnames, *files_tmp_content,
+               *multipart_part_headers, *env;
+    pl_coll    *args_json;         /* JSON body arguments: in ARGS, not ARGS_POST (2.9) */
+    apr_hash_t *colls;             /* upper-case name -> pl_coll* (TX, IP, GEO, ...) */
+    pl_coll    *tx_coll;           /* == colls["TX"] */
+    void       *xml_doc;           /* xmlDocPtr when the XML processor ran */
+    const char *reqbody_processor; /* URLENCODED, MULTIPART, XML, JSON or NULL */
+    int         reqbody_error;
+    const char *reqbody_error_msg;
+    int         urlencoded_error, inbound_data_error, outbound_data_error;
+    apr_hash_t *multipart_flags;   /* "MULTIPART_STRICT_ERROR" -> "0"/"1" */
+
+    /* per-transaction overrides (ctl) */
+    int         reqbody_access, resbody_access, force_reqbody_var;
+    apr_off_t   reqbody_limit, resbody_limit;
+    const char *ctl_reqbody_processor;
+    int         audit_engine, debug_log_level;
+    const char *audit_parts;
+    apr_array_header_t *removed_ids;      /* pl_id_range */
+    apr_array_header_t *removed_tags;     /* pcre2_code* */
+    apr_array_header_t *removed_msgs;     /* pcre2_code* */
+    apr_array_header_t *removed_targets;  /* pl_target_removal */
+
+    /* matching state */
+    const pl_var *matched_var;             /* MATCHED_VAR / _NAME */
+    apr_array_header_t *matched_vars;      /* pl_var*, current rule */
+    int         highest_severity;          /* 255 = none */
+    const pl_rule *rule;                   /* rule being run (RULE collection) */
+    apr_hash_t *tfn_cache;
+
+    /* outcome */
+    apr_array_header_t *matches;           /* pl_match */
+    pl_intercept intercept;                /* action == PL_DA_NONE: none */
+    int         allow;                     /* PL_DA_ALLOW / _PHASE / _REQUEST */
+    int         is_relevant;               /* for RelevantOnly audit logging */
+    apr_array_header_t *web_errors;        /* WEBSERVER_ERROR_LOG */
+
+    /* the request's URI as the web server has it now (httpd's r->uri, which
+     * mod_dir changes from "/" to "/index.html" before phase 3), for the
+     * [uri "..."] log trailer as ModSecurity writes it; NULL until the host
+     * sets it (then path_decoded applies) */
+    const char *log_uri;
+};
+
+/* ctl:ruleRemove* records kept per transaction. */
+typedef struct pl_target_removal {
+    int         by;             /* PL_BY_ID, PL_BY_TAG, PL_BY_MSG */
+    long        id_from, id_to; /* by id (a single id has from == to) */
+    pcre2_code *re;             /* by tag / msg */
+    pl_target   target;         /* the exclusion, exclude == 1 */
+} pl_target_removal;
+
+/* Creates a transaction; the host then fills the request fields. */
+pl_tx *pl_tx_create(apr_pool_t *p, const pl_config *cfg, const pl_host *host, void *host_ctx);
+/* Adds one request/response header (copies nothing). */
+void   pl_tx_add_request_header(pl_tx *tx, const char *name, const char *value);
+void   pl_tx_add_response_header(pl_tx *tx, const char *name, const char *value);
+/* Derives QUERY_STRING, ARGS_GET, cookies, REQUEST_FILENAME from the
+ * request fields; call once after they are filled. */
+void   pl_tx_request_ready(pl_tx *tx);
+/* Appends request body bytes (copies them; spools past the memory limit).
+ * Returns APR_SUCCESS, or APR_ENOSPC when SecRequestBodyLimit is exceeded. */
+apr_status_t pl_tx_body_append(pl_tx *tx, const char *data, apr_size_t len);
+/* Runs the body processor on the collected body (before phase 2). */
+void   pl_tx_body_done(pl_tx *tx);
+/* Whole body as one buffer (REQUEST_BODY); reads the spool if needed. */
+const char *pl_tx_body_flat(pl_tx *tx, apr_size_t *len);
+/* Parses name=value pairs (query string, urlencoded body) into c as 2.9
+ * does: '+' and %XX decoded, invalid %-encodings kept and flagged in
+ * tx->urlencoded_error, SecArgumentsLimit enforced (tx.c). */
+void   pl_tx_parse_args(pl_tx *tx, pl_coll *c, const char *s, apr_size_t len);
+
+/*
+ * Runs one phase.  Returns 1 when the transaction is intercepted (see
+ * tx->intercept), 0 otherwise.  Phases already run, or skipped by
+ * allow, return 0.  Phase 5 never intercepts.
+ */
+int    pl_run_phase(pl_tx *tx, int phase);
+
+/* Engine-wide logging helpers. */
+void   pl_debug(pl_tx *tx, int level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Escapes for the error log the way ModSecurity does (\xHH, \" ...). */
+char  *pl_log_escape(apr_pool_t *p, const char *s, apr_size_t len);
+/* As pl_log_escape but leaves '"' as is (ModSecurity log_escape_nq). */
+char  *pl_log_escape_nq(apr_pool_t *p, const char *s, apr_size_t len);
+/* For the "[data ...]" field: '"', '\\', controls and bytes >= 0x7f as \xHH
+ * (ModSecurity log_escape_hex). */
+char  *pl_log_escape_hex(apr_pool_t *p, const char *s, apr_size_t len);
+
+/* Sets TX:n captures (n 0..9). */
+void   pl_tx_set_capture(pl_tx *tx, int n, const char *val, apr_size_t len);
+
+#endif /* PALISADE_H */
