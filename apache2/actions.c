@@ -542,7 +542,7 @@ static const char *act_t(pl_rule *r, pl_action *a, apr_pool_t *p)
     }
     t = pl_tfn_find(a->param);
     if (t == NULL)
-        return apr_psprintf(p, "Unknown transformation: %s", a->param);
+        return apr_psprintf(p, "Invalid transformation function: %s", a->param);
     APR_ARRAY_PUSH(r->tfns, const pl_tfndef *) = t;
     return NULL;
 }

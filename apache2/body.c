@@ -886,8 +886,8 @@ static unsigned long json_hex4(const char *s)
 
 /*
  * Unescapes a lexed string as yajl_string_decode does, quirks included: a
- * high surrogate combines with any following \u escape, and a lone one
- * becomes '?' and swallows the next character.
+ * high surrogate combines with any \u escape that follows it, whatever its
+ * value, and a lone one becomes '?'.
  */
 static char *json_decode(apr_pool_t *p, const char *s, apr_size_t n, apr_size_t *out_len)
 {
@@ -909,11 +909,10 @@ static char *json_decode(apr_pool_t *p, const char *s, apr_size_t n, apr_size_t 
             unsigned long cp = json_hex4(s + i + 1);
             i += 4;
             if ((cp & 0xFC00) == 0xD800) {
-                i++;
-                if (i + 1 < n && s[i] == '\\' && s[i + 1] == 'u') {
-                    unsigned long lo = json_hex4(s + i + 2);
+                if (i + 2 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
+                    unsigned long lo = json_hex4(s + i + 3);
                     cp = ((cp & 0x3F) << 10) | ((((cp >> 6) & 0xF) + 1) << 16) | (lo & 0x3FF);
-                    i += 5;
+                    i += 6;
                 } else {
                     *d++ = '?';
                     break;
@@ -1141,6 +1140,13 @@ static void run_json(pl_tx *tx, const char *buf, apr_size_t len)
 
     while (st >= 0) {
         enum json_tok t = json_lex(&jp);
+        if (st == JS_COMPLETE && t != JT_EOF) {
+            /* after the value any token, even a bad one, is garbage */
+            if (t == JT_ERROR)
+                jp.tok_late = jp.err_late;
+            json_parse_error(&jp, "trailing garbage");
+            break;
+        }
         if (t == JT_ERROR)
             break;
         if (t == JT_EOF) {

@@ -156,17 +156,24 @@ static char *cf_getword(apr_pool_t *p, const char **s)
     return word;
 }
 
+static void cf_piece(apr_array_header_t *parts, const char *s, apr_size_t len)
+{
+    struct iovec *v = apr_array_push(parts);
+
+    v->iov_base = (void *)s;
+    v->iov_len = len;
+}
+
 /* Replaces ${NAME} by a Define'd value or the environment (ap_resolve_env);
  * an unknown name stays as written. */
 static const char *cf_resolve_env(apr_pool_t *p, const char *line)
 {
+    apr_array_header_t *parts;
     const char *s = line, *dollar;
-    struct iovec parts[64];
-    int n = 0;
-    char *out = NULL;
 
     if (strstr(line, "${") == NULL)
         return line;
+    parts = apr_array_make(p, 8, sizeof(struct iovec));
     while ((dollar = strstr(s, "${")) != NULL) {
         const char *close = strchr(dollar + 2, '}');
         const char *name, *val = NULL;
@@ -180,27 +187,16 @@ static const char *cf_resolve_env(apr_pool_t *p, const char *line)
             val = getenv(name);
         if (val == NULL) {
             /* keep "${" and go on scanning after it */
-            parts[n].iov_base = (void *)s;
-            parts[n++].iov_len = (apr_size_t)(dollar + 2 - s);
+            cf_piece(parts, s, (apr_size_t)(dollar + 2 - s));
             s = dollar + 2;
         } else {
-            parts[n].iov_base = (void *)s;
-            parts[n++].iov_len = (apr_size_t)(dollar - s);
-            parts[n].iov_base = (void *)val;
-            parts[n++].iov_len = strlen(val);
+            cf_piece(parts, s, (apr_size_t)(dollar - s));
+            cf_piece(parts, val, strlen(val));
             s = close + 1;
         }
-        if (n >= 62) {
-            /* flush what we have and keep going with the rest */
-            parts[n].iov_base = (void *)s;
-            parts[n++].iov_len = strlen(s);
-            out = apr_pstrcatv(p, parts, (apr_size_t)n, NULL);
-            return cf_resolve_env(p, out);
-        }
     }
-    parts[n].iov_base = (void *)s;
-    parts[n++].iov_len = strlen(s);
-    return apr_pstrcatv(p, parts, (apr_size_t)n, NULL);
+    cf_piece(parts, s, strlen(s));
+    return apr_pstrcatv(p, (struct iovec *)parts->elts, (apr_size_t)parts->nelts, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -216,21 +212,20 @@ static const char *cf_resolve_env(apr_pool_t *p, const char *line)
  */
 static char *cf_getline(apr_pool_t *p, cf_file *f)
 {
-    struct iovec *pieces = NULL;
-    apr_array_header_t *acc = NULL;
+    apr_array_header_t *acc;
     char *line, *start, *end;
 
     if (f->pos >= f->len)
         return NULL;
+    acc = apr_array_make(p, 2, sizeof(struct iovec));
     for (;;) {
         const char *bol = f->data + f->pos;
         const char *nl = memchr(bol, '\n', f->len - f->pos);
-        const char *eol = nl ? nl : f->data + f->len;
-        const char *cut = eol;
+        const char *cut = nl ? nl : f->data + f->len;
         int cont = 0;
 
         f->line++;
-        f->pos = (apr_size_t)(eol - f->data) + (nl ? 1 : 0);
+        f->pos = (apr_size_t)(cut - f->data) + (nl ? 1 : 0);
         if (nl != NULL) {
             if (cut > bol && cut[-1] == '\r')
                 cut--;
@@ -239,11 +234,7 @@ static char *cf_getline(apr_pool_t *p, cf_file *f)
                 cont = 1;
             }
         }
-        if (acc == NULL)
-            acc = apr_array_make(p, 4, sizeof(struct iovec));
-        pieces = apr_array_push(acc);
-        pieces->iov_base = (void *)bol;
-        pieces->iov_len = (apr_size_t)(cut - bol);
+        cf_piece(acc, bol, (apr_size_t)(cut - bol));
         if (!cont || f->pos >= f->len)
             break;
     }
@@ -553,6 +544,10 @@ static const char *cf_section(cf_reader *r, cf_file *f, const char *line)
     rest = inner;
     section = cf_getword(r->tp, &rest);
     arg = cf_getword(r->tp, &rest);
+    if (*section == '\0')
+        return cf_error(r, f, apr_psprintf(r->tp, "Invalid command '%s', perhaps misspelled "
+                        "or defined by a module not included in the server configuration",
+                        line));
 
     cond = cf_condition(r, section, arg);
     if (cond >= 0 && arg[0] == '\0')

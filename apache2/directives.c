@@ -64,8 +64,7 @@ pl_config *pl_config_merge(apr_pool_t *p, const pl_config *parent, const pl_conf
     MERGE_PTR(audit_log); MERGE_PTR(audit_log2); MERGE_PTR(audit_parts);
     MERGE_PTR(audit_type); MERGE_PTR(audit_format); MERGE_PTR(audit_storage_dir);
     MERGE_PTR(audit_relevant_status); MERGE_PTR(web_app_id); MERGE_PTR(sensor_id);
-    for (i = 1; i <= PL_PHASES; i++)
-        MERGE_PTR(default_action[i]);
+    MERGE_PTR(default_action);
 
     if (child->inheritance == 0) {
         m->rules = child->rules;
@@ -295,7 +294,7 @@ static const char *pl_dir_SecDefaultAction(pl_cmd *cmd, const char *args)
         return "SecDefaultAction must specify a disruptive action.";
     if (r->phase == PL_UNSET)
         return "SecDefaultAction must specify a phase.";
-    cmd->cfg->default_action[r->phase] = r;
+    cmd->cfg->default_action = r;
     return NULL;
 }
 

@@ -63,7 +63,7 @@ static const char *metadata(pl_tx *tx, const pl_rule *s)
     if (s->logdata) {
         apr_size_t n;
         const char *v = pl_macro_expand(tx, s->logdata, &n);
-        const char *e = pl_log_escape(p, v, n > DATA_MAX ? DATA_MAX : n);
+        const char *e = pl_log_escape_hex(p, v, n > DATA_MAX ? DATA_MAX : n);
         m = apr_pstrcat(p, m, " [data \"", e, n > DATA_MAX ? "...\"]" : "\"]", NULL);
     }
     if (s->severity >= 0 && s->severity <= 7)
@@ -162,8 +162,12 @@ static int chain_matched(pl_tx *tx, const pl_rule *s, const char *opmsg)
     m->phase = tx->phase;
     m->disruptive = active && blocking;
     m->logged = s->log == 1;
+    /* ModSecurity expands msg and logdata with no current rule, so
+     * %{RULE.x} is empty there (it works in setvar) */
+    tx->rule = NULL;
     m->message = apr_pstrcat(tx->pool, prefix(tx, &e, active), " ", opmsg ? opmsg : "",
                              metadata(tx, s), trailer(tx), NULL);
+    tx->rule = s;
     if (m->logged) {
         tx->is_relevant = 1;
         if (tx->host && tx->host->log_error)
@@ -267,10 +271,11 @@ static int test(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val,
     *msg = NULL;
     rc = r->op.def->exec(tx, r, &r->op, v, val, len, msg);
     if (rc < 0) {
-        pl_debug(tx, 1, "Rule %s [id \"%s\"][file \"%s\"][line \"%d\"] - Execution error - %s",
-                 r->chain_start->id_str ? r->chain_start->id_str : "", 
-                 r->chain_start->id_str ? r->chain_start->id_str : "",
-                 r->file, r->line, *msg ? *msg : "operator failed");
+        /* an operator error counts as no match for this value, as in 2.9;
+         * execution errors (PCRE limits) also reach the error log */
+        if (*msg && strncmp(*msg, "Rule ", 5) == 0 && tx->host && tx->host->log_error)
+            tx->host->log_error(tx, 3, *msg);
+        pl_debug(tx, 4, "Operator error: %s", *msg ? *msg : "operator failed");
         return 0;
     }
     if (r->op.negated) {
@@ -420,7 +425,7 @@ int pl_run_phase(pl_tx *tx, int phase)
             return 1;
         if (rc == 0)
             continue;
-        if (tx->allow != PL_DA_NONE)
+        if (tx->allow != PL_DA_NONE || tx->engine == PL_ENGINE_OFF)
             break;
         if (s->skip_after)
             skip_after = s->skip_after;

@@ -611,7 +611,9 @@ static const pl_rx *rx_expand(pl_tx *tx, pl_rule *rule, const pl_op *op, char **
     pl_rx *rx;
 
     if (tx != NULL && op->param_macro != NULL) {
-        pattern = apr_pstrdup(p, pl_macro_expand(tx, op->param_macro, &n));
+        const char *expanded = pl_macro_expand(tx, op->param_macro, &n);
+
+        pattern = apr_pstrmemdup(p, expanded, n);
     }
     rx = rx_compile(p, pattern, RX_OPTIONS, &err);
     if (rx == NULL) {

@@ -365,8 +365,10 @@ struct pl_config {
     int   intercept_on_error;
     int   inheritance;               /* SecRuleInheritance, default On */
 
-    /* SecDefaultAction per phase (a rule holding the actions), NULL = built-in */
-    pl_rule *default_action[PL_PHASES + 1];
+    /* the last SecDefaultAction (a rule holding its actions), NULL = the
+     * built-in "phase:2,log,auditlog,pass"; as in ModSecurity 2.9 it applies
+     * to every later rule whatever phase it names */
+    pl_rule *default_action;
 
     pl_ruleset *rules;               /* rules of this context (merged) */
     /* configuration-time exclusions recorded in this context, re-applied to
@@ -420,7 +422,8 @@ const pl_directive *pl_directive_find(const char *name);
 /*
  * Splits directive arguments as Apache's ap_getword_conf does: words
  * separated by white space; a word may be quoted with ' or ", inside which a
- * backslash before the quote character escapes it.  Returns the count.
+ * backslash before the quote character escapes it; "\\" becomes "\"
+ * everywhere.  Returns the count.
  */
 int pl_tokenize(apr_pool_t *p, const char *args, char **argv, int max);
 

@@ -19,39 +19,47 @@ static char *str_upper(apr_pool_t *p, const char *s, apr_size_t n)
     return u;
 }
 
+/* Copies a word, undoing the escapes Apache undoes: "\\" anywhere and
+ * a backslash before the quote character inside a quoted word. */
+static char *unescape_word(apr_pool_t *p, const char *s, apr_size_t len, char quote)
+{
+    char *w = apr_palloc(p, len + 1), *o = w;
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == '\\' && i + 1 < len && (s[i + 1] == '\\' || (quote && s[i + 1] == quote)))
+            i++;
+        *o++ = s[i];
+    }
+    *o = '\0';
+    return w;
+}
+
 int pl_tokenize(apr_pool_t *p, const char *args, char **argv, int max)
 {
     int n = 0;
     const char *s = args;
 
     while (n < max) {
-        char quote = 0, *w;
-        apr_size_t i = 0;
+        const char *end;
+        char quote = 0;
 
         while (*s && isspace((unsigned char)*s)) s++;
         if (*s == '\0')
             break;
-        w = apr_palloc(p, strlen(s) + 1);
-        if (*s == '"' || *s == '\'')
+        if (*s == '"' || *s == '\'') {
             quote = *s++;
-        while (*s) {
-            if (quote) {
-                if (*s == '\\' && s[1] == quote) {
-                    w[i++] = quote;
-                    s += 2;
-                    continue;
-                }
-                if (*s == quote) {
-                    s++;
-                    break;
-                }
-            } else if (isspace((unsigned char)*s)) {
-                break;
-            }
-            w[i++] = *s++;
+            end = s;
+            while (*end && *end != quote)
+                end += (end[0] == '\\' && end[1] == quote) ? 2 : 1;
+            argv[n++] = unescape_word(p, s, end - s, quote);
+            s = *end ? end + 1 : end;
+        } else {
+            end = s;
+            while (*end && !isspace((unsigned char)*end)) end++;
+            argv[n++] = unescape_word(p, s, end - s, 0);
+            s = end;
         }
-        w[i] = '\0';
-        argv[n++] = w;
     }
     return n;
 }
@@ -298,13 +306,13 @@ pl_rule *pl_rule_new(apr_pool_t *p, int type, const char *file, int line)
 }
 
 /*
- * Merges the SecDefaultAction of the rule's phase into it, as ModSecurity
+ * Merges the last SecDefaultAction into the rule, as ModSecurity
  * does when it creates a rule: the rule's own settings win; its
  * transformations come after the default ones unless it said t:none.
  */
 static void apply_defaults(pl_cmd *cmd, pl_rule *r, int chained_member)
 {
-    const pl_rule *d = cmd->cfg->default_action[r->phase];
+    const pl_rule *d = cmd->cfg->default_action;
 
     r->def_disruptive = PL_DA_PASS;
     r->def_status = PL_UNSET;
@@ -373,9 +381,10 @@ const char *pl_parse_rule(pl_cmd *cmd, int type, const char *targets,
         r->phase = tail->chain_start->phase;
     } else {
         if (r->phase == PL_UNSET)
-            r->phase = PL_DEFAULT_PHASE;
+            r->phase = cmd->cfg->default_action ? cmd->cfg->default_action->phase
+                                                : PL_DEFAULT_PHASE;
         if (r->id == 0 && type != PL_RT_MARKER)
-            return "Rules must have an ID.";
+            return "No action id present within the rule";
     }
     if (type == PL_RT_RULE) {
         if ((err = pl_parse_targets(cmd, p, targets, r->targets)) != NULL)
