@@ -31,11 +31,10 @@
 #define DEFAULT_INMEM_LIMIT      131072
 #define DEFAULT_ARGS_LIMIT       1000
 #define DEFAULT_JSON_DEPTH       10000
-#define DEFAULT_UPLOAD_FILES     100
 #define DEFAULT_TMP_DIR          "/tmp"
 
 #define ARGS_LIMIT_MSG           "SecArgumentsLimit exceeded"
-#define MP_BOUNDARY_MAX          70      /* RFC 2046 */
+#define MP_BUF_SIZE              4096    /* 2.9's line buffer: longer lines are cut */
 #define MP_CT_MAX                1024    /* 2.9 rejects longer Content-Types */
 
 /* ------------------------------------------------------------------------
@@ -51,11 +50,35 @@ typedef struct mp_flags {
 } mp_flags;
 
 typedef struct mp_part {
-    apr_array_header_t *headers;      /* char*: header lines as received */
-    const char *name, *filename;
-    const char *data;
-    apr_size_t  len;
+    int          is_file;
+    const char  *name, *filename;
+    apr_table_t *headers;           /* name -> value (case-insensitive) */
+    apr_array_header_t *lines;      /* char*: header lines as 2.9 keeps them */
+    const char  *last_name;         /* header a folded line continues */
+    char        *last_line;
+    int          in_data;           /* the headers ended */
+    int          data_read;         /* a data line arrived */
+    char        *value;             /* text parts */
+    apr_size_t   len, cap;
+    apr_size_t   size;              /* file parts */
 } mp_part;
+
+typedef struct mp_parser {
+    pl_tx      *tx;
+    const char *boundary;
+    apr_size_t  blen;
+    char        buf[MP_BUF_SIZE + 1];
+    apr_size_t  used;
+    int         line_start;         /* buf begins a line */
+    int         crlf_state, crlf_state_end;   /* 1 CR, 2 LF, 3 CRLF seen last */
+    char        reserve[2];         /* line break held back from the data */
+    int         nreserve;
+    mp_part    *part;               /* being built */
+    apr_array_header_t *parts;      /* mp_part*: finished, with a name */
+    int         boundaries, complete;
+    mp_flags    f;
+    const char *err;
+} mp_parser;
 
 /* The JSON parser's tokens (yajl's lexer). */
 enum json_tok {
@@ -116,12 +139,6 @@ static long json_depth_limit(const pl_tx *tx)
 {
     return tx->cfg && tx->cfg->json_depth_limit > 0 ? tx->cfg->json_depth_limit
                                                      : DEFAULT_JSON_DEPTH;
-}
-
-static int upload_file_limit(const pl_tx *tx)
-{
-    return tx->cfg && tx->cfg->upload_file_limit >= 0 ? tx->cfg->upload_file_limit
-                                                       : DEFAULT_UPLOAD_FILES;
 }
 
 static const char *tmp_dir(const pl_tx *tx)
@@ -262,34 +279,40 @@ static const char *choose_processor(const pl_tx *tx)
 }
 
 /* ------------------------------------------------------------------------
- * Static functions: MULTIPART
+ * Static functions: MULTIPART (2.9's line-oriented parser)
+ *
+ * The body is cut into lines of at most MP_BUF_SIZE bytes, each handled as
+ * a boundary, a part header or part data.  The line break before a boundary
+ * belongs to the boundary: the last CRLF (or LF) of a data line is held
+ * back and only added to the value when more data follows.  Problems 2.9
+ * treats as fatal stop the parser; the arguments are then not used.
+ * Files are measured, not stored (no SecUploadDir / FILES_TMPNAMES yet),
+ * so SecUploadFileLimit, which counts stored files, never applies.
  * --------------------------------------------------------------------- */
 
-static int bchar(int c)
+static int mp_token_char(int c)
 {
-    return isalnum(c) || (c != '\0' && strchr("'()+_,-./:=? ", c) != NULL);
+    return c > 32 && c < 127 && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
 }
 
-/* RFC 2046 boundary characters, no trailing space, 1 to 70 of them. */
-static int valid_boundary(const char *b)
+/* RFC 2046 boundary characters; a space, but not a trailing one. */
+static int mp_boundary_chars(const char *b)
 {
-    apr_size_t n = strlen(b), i;
-
-    if (n < 1 || n > MP_BOUNDARY_MAX || b[n - 1] == ' ')
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!bchar((unsigned char)b[i]))
+    for (; *b; b++) {
+        int c = (unsigned char)*b;
+        if (!(isalnum(c) || strchr("'()+_,-./:=?", c) != NULL || (c == ' ' && b[1] != '\0')))
             return 0;
+    }
     return 1;
 }
 
-static int count_ci(const char *s, const char *word)
+/* How many times "boundary" (any case) is followed, later, by a '='. */
+static int mp_boundary_params(const char *s)
 {
-    apr_size_t wl = strlen(word);
     int n = 0;
 
     for (; *s; s++)
-        if (strncasecmp(s, word, wl) == 0)
+        if (strncasecmp(s, "boundary", 8) == 0 && strchr(s + 8, '=') != NULL)
             n++;
     return n;
 }
@@ -297,39 +320,43 @@ static int count_ci(const char *s, const char *word)
 /*
  * The boundary from Content-Type, with 2.9's checks and messages: the
  * parameter runs to the end of the header, may be quoted, and one ';'
- * (only) may precede it.  Returns NULL and *err on a fatal problem.
+ * (only) may precede it.  Returns NULL and *err on a problem.
  */
-static const char *mp_boundary(pl_tx *tx, mp_flags *f, const char **err)
+static const char *mp_content_type(pl_tx *tx, mp_flags *f, const char **err)
 {
     const char *ct = request_header(tx, "Content-Type"), *b, *p, *eq;
     int semicolon = 0;
     apr_size_t n;
 
+#define MP_ERR(m) do { *err = (m); return NULL; } while (0)
     *err = NULL;
     if (ct == NULL)
-        return *err = "Multipart: Content-Type header not available.", NULL;
+        MP_ERR("Multipart: Content-Type header not available.");
     if (strlen(ct) > MP_CT_MAX)
-        return *err = "Multipart: Invalid boundary in C-T (length).", NULL;
+        MP_ERR("Multipart: Invalid boundary in C-T (length).");
     if (strncasecmp(ct, "multipart/form-data", 19) != 0)
-        return *err = "Multipart: Invalid MIME type.", NULL;
-    if (count_ci(ct, "boundary") > 1)
-        return *err = "Multipart: Multiple boundary parameters in C-T.", NULL;
-    if ((b = strstr(ct, "boundary")) == NULL)
-        return *err = "Multipart: Boundary not found in C-T.", NULL;
+        MP_ERR("Multipart: Invalid MIME type.");
+    if (mp_boundary_params(ct) > 1)
+        MP_ERR("Multipart: Multiple boundary parameters in C-T.");
+    if ((b = strstr(ct, "boundary")) == NULL) {
+        if (mp_boundary_params(ct) > 0)
+            MP_ERR("Multipart: Invalid boundary in C-T (case sensitivity).");
+        MP_ERR("Multipart: Boundary not found in C-T.");
+    }
     for (p = ct + 19; p < b; p++) {
         if (isspace((unsigned char)*p))
             continue;
         if (*p != ';' || semicolon)
-            return *err = "Multipart: Invalid boundary in C-T (malformed).", NULL;
+            MP_ERR("Multipart: Invalid boundary in C-T (malformed).");
         semicolon = 1;
     }
     if (!semicolon)
         f->missing_semicolon = 1;
     if ((eq = strchr(b + 8, '=')) == NULL)
-        return *err = "Multipart: Invalid boundary in C-T (malformed).", NULL;
+        MP_ERR("Multipart: Invalid boundary in C-T (malformed).");
     for (p = b + 8; p < eq; p++) {
         if (!isspace((unsigned char)*p))
-            return *err = "Multipart: Invalid boundary in C-T (parameter name).", NULL;
+            MP_ERR("Multipart: Invalid boundary in C-T (parameter name).");
         f->boundary_whitespace = 1;
     }
     b = eq + 1;
@@ -340,276 +367,470 @@ static const char *mp_boundary(pl_tx *tx, mp_flags *f, const char **err)
         f->boundary_quoted = 1;
         b = apr_pstrmemdup(tx->pool, b + 1, n - 2);
     } else if (b[0] == '"' || (n >= 2 && b[n - 1] == '"')) {
-        return *err = "Multipart: Invalid boundary in C-T (quote).", NULL;
+        MP_ERR("Multipart: Invalid boundary in C-T (quote).");
     }
-    if (count_ci(b, "boundary") != 0)
-        return *err = "Multipart: Invalid boundary in C-T (content).", NULL;
-    if (!valid_boundary(b))
-        return *err = "Multipart: Invalid boundary in C-T (characters).", NULL;
+    if (mp_boundary_params(b) != 0)
+        MP_ERR("Multipart: Invalid boundary in C-T (content).");
+    if (!mp_boundary_chars(b))
+        MP_ERR("Multipart: Invalid boundary in C-T (characters).");
+    if (*b == '\0')
+        MP_ERR("Multipart: Invalid boundary in C-T (empty).");
+#undef MP_ERR
     return b;
 }
 
-/* One line of buf from pos: [pos, *end) without its terminator. */
-static void mp_line(const char *buf, apr_size_t len, apr_size_t pos,
-                    apr_size_t *end, apr_size_t *next, int *term)
+static int mp_fail(mp_parser *mp, const char *msg)
 {
-    const char *nl = memchr(buf + pos, '\n', len - pos);
-
-    if (nl == NULL) {
-        *end = *next = len;
-        *term = 0;                  /* none */
-        return;
-    }
-    *next = nl - buf + 1;
-    *end = nl - buf;
-    if (*end > pos && buf[*end - 1] == '\r') {
-        (*end)--;
-        *term = 2;                  /* CRLF */
-    } else {
-        *term = 1;                  /* LF */
-    }
+    mp->f.error = 1;
+    mp->err = msg;
+    return -1;
 }
 
-static void mp_note_term(mp_flags *f, int term)
+/* A name or filename value with a single quote is flagged unless the
+ * value itself was in double quotes. */
+static void mp_check_quotes(mp_parser *mp, const char *v, int quote)
 {
-    if (term == 2) f->crlf_line = 1;
-    if (term == 1) f->lf_line = 1;
+    if (quote != '"' && strchr(v, '\'') != NULL)
+        mp->f.invalid_quoting = 1;
 }
 
-/* 0: not a boundary line, 1: boundary, 2: final boundary. */
-static int mp_is_boundary(const char *line, apr_size_t n, const char *b, apr_size_t bl,
-                          mp_flags *f)
+/* One quoted Content-Disposition value; only the quote and '\' can be
+ * escaped, other backslashes stay.  Returns 0 or 2.9's error code. */
+static int mp_cd_quoted(mp_parser *mp, const char **pp, char **out)
 {
-    apr_size_t i;
+    const char *p = *pp;
+    int quote = *p++;
+    char *d;
 
-    if (n < bl + 2 || line[0] != '-' || line[1] != '-' || memcmp(line + 2, b, bl) != 0)
-        return 0;
-    i = bl + 2;
-    if (n - i >= 2 && line[i] == '-' && line[i + 1] == '-')
-        return 2;
-    for (; i < n; i++) {
-        if (line[i] != ' ' && line[i] != '\t') {
-            f->unmatched_boundary = 1;
-            return 0;
+    if (quote == '\'')
+        mp->f.invalid_quoting = 1;
+    if (*p == '\0')
+        return -7;
+    d = *out = apr_palloc(mp->tx->pool, strlen(p) + 1);
+    while (*p && *p != quote) {
+        if (*p == '\\') {
+            if (p[1] == '\0')
+                return -8;
+            if (p[1] == quote || p[1] == '\\')
+                p++;
         }
-    }
-    return 1;
-}
-
-/* A Content-Disposition parameter value: quoted (with \" and \\) or a
- * token.  Single quotes and other escapes are flagged as invalid quoting. */
-static const char *mp_param_value(apr_pool_t *p, const char **s, mp_flags *f)
-{
-    const char *in = *s;
-    char *out, *d;
-
-    if (*in != '"') {
-        const char *start = in;
-        if (*in == '\'')
-            f->invalid_quoting = 1;
-        while (*in && *in != ';' && !isspace((unsigned char)*in))
-            in++;
-        *s = in;
-        return apr_pstrmemdup(p, start, in - start);
-    }
-    out = d = apr_palloc(p, strlen(in) + 1);
-    for (in++; *in && *in != '"'; in++) {
-        if (*in == '\\' && (in[1] == '"' || in[1] == '\\'))
-            in++;
-        else if (*in == '\\')
-            f->invalid_quoting = 1;
-        *d++ = *in;
+        *d++ = *p++;
     }
     *d = '\0';
-    if (*in == '"')
-        in++;
-    else
-        f->invalid_quoting = 1;
-    *s = in;
-    return out;
+    if (*p == '\0')
+        return -10;
+    *pp = p + 1;
+    return 0;
 }
 
-/* Fills part->name and part->filename from "form-data; name=...". */
-static int mp_disposition(apr_pool_t *p, const char *v, mp_part *part, mp_flags *f)
+/* "form-data; name=...; filename=..." as 2.9 reads it; 1 or its code. */
+static int mp_disposition(mp_parser *mp, const char *v)
 {
-    int first = 1;
+    mp_part *part = mp->part;
+    const char *p = v + 9;
 
-    while (isspace((unsigned char)*v))
-        v++;
-    if (strncasecmp(v, "form-data", 9) != 0)
-        return 0;
-    v += 9;
-    for (;;) {
-        const char *name, *val;
-        apr_size_t nl;
+    if (strncmp(v, "form-data", 9) != 0)
+        return -1;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\0')
+        return 1;
+    if (*p++ != ';')
+        return -2;
+    while (*p) {
+        const char *start, **slot;
+        char *name, *value;
+        int quote = 0, rc;
 
-        while (isspace((unsigned char)*v))
-            v++;
-        if (*v == '\0')
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\0') return -3;
+        start = p;
+        while (*p && *p != '=' && *p != ' ' && *p != '\t') p++;
+        if (*p == '\0') return -4;
+        name = apr_pstrmemdup(mp->tx->pool, start, p - start);
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\0') return -5;
+        if (*p++ != '=') return -13;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\0') return -6;
+        if (*p == '"' || *p == '\'') {
+            quote = *p;
+            if ((rc = mp_cd_quoted(mp, &p, &value)) != 0)
+                return rc;
+        } else {
+            start = p;
+            while (*p && mp_token_char((unsigned char)*p)) p++;
+            value = apr_pstrmemdup(mp->tx->pool, start, p - start);
+        }
+        if (strcmp(name, "name") == 0)
+            slot = &part->name;
+        else if (strcmp(name, "filename") == 0)
+            slot = &part->filename;
+        else
+            return -11;
+        mp_check_quotes(mp, value, quote);
+        apr_hash_set(mp->tx->multipart_flags, slot == &part->name ? "MULTIPART_NAME"
+                     : "MULTIPART_FILENAME", APR_HASH_KEY_STRING, value);
+        if (*slot != NULL)
+            return slot == &part->name ? -14 : -15;
+        *slot = value;
+        if (*p == '\0')
             break;
-        if (*v == ';')
-            v++;
-        else if (!first || *v != ';')
-            f->missing_semicolon = 1;
-        first = 0;
-        while (isspace((unsigned char)*v))
-            v++;
-        name = v;
-        while (*v && *v != '=' && *v != ';' && !isspace((unsigned char)*v))
-            v++;
-        nl = v - name;
-        while (isspace((unsigned char)*v))
-            v++;
-        if (*v != '=')
-            continue;
-        v++;
-        while (isspace((unsigned char)*v))
-            v++;
-        val = mp_param_value(p, &v, f);
-        if (nl == 4 && strncasecmp(name, "name", 4) == 0)
-            part->name = val;
-        else if (nl == 8 && strncasecmp(name, "filename", 8) == 0)
-            part->filename = val;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\0')
+            return 1;
+        if (*p != ';') {
+            if (p[-1] == '\'' || p[-1] == '"')
+                mp->f.invalid_quoting = 1;
+            return -12;
+        }
+        p++;
     }
     return 1;
 }
 
-static int mp_header(const mp_part *part, const char *name, const char **value)
+/* The line without its line break. */
+static char *mp_chomp(apr_pool_t *p, const char *s)
 {
-    apr_size_t nl = strlen(name);
-    int i;
+    char *c = apr_pstrdup(p, s);
+    apr_size_t n = strlen(c);
 
-    for (i = 0; i < part->headers->nelts; i++) {
-        const char *h = APR_ARRAY_IDX(part->headers, i, const char *);
-        if (strncasecmp(h, name, nl) == 0 && h[nl] == ':') {
-            *value = h + nl + 1;
-            return 1;
+    if (n > 0 && c[n - 1] == '\n') c[--n] = '\0';
+    if (n > 0 && c[n - 1] == '\r') c[--n] = '\0';
+    return c;
+}
+
+static void mp_keep_line(mp_part *part)
+{
+    if (part->last_line != NULL)
+        APR_ARRAY_PUSH(part->lines, char *) = part->last_line;
+}
+
+/* The empty line ending a part's headers: the part's name and kind. */
+static int mp_headers_done(mp_parser *mp)
+{
+    mp_part *part = mp->part;
+    const char *cd = apr_table_get(part->headers, "Content-Disposition");
+    int rc;
+
+    if (cd == NULL)
+        return mp_fail(mp, "Multipart: Part missing Content-Disposition header.");
+    if ((rc = mp_disposition(mp, cd)) < 0)
+        return mp_fail(mp, apr_psprintf(mp->tx->pool, "Multipart: Invalid Content-Disposition "
+                                        "header (%d): %s.", rc,
+                                        pl_log_escape_nq(mp->tx->pool, cd, strlen(cd))));
+    if (part->name == NULL)
+        return mp_fail(mp, "Multipart: Content-Disposition header missing name field.");
+    if (part->filename != NULL) {
+        if (strstr(cd, "filename=") == NULL)
+            return mp_fail(mp, "Multipart: Invalid Content-Disposition header (filename).");
+        part->is_file = 1;
+    }
+    part->in_data = 1;
+    part->data_read = 0;
+    part->last_name = NULL;
+    mp_keep_line(part);
+    return 0;
+}
+
+/* A folded header line continues the header above it. */
+static int mp_header_fold(mp_parser *mp, const char *line)
+{
+    mp_part *part = mp->part;
+    const char *v;
+    char *value;
+
+    mp->f.header_folding = 1;
+    if (part->last_name == NULL)
+        return mp_fail(mp, "Multipart: Invalid part header (folding error).");
+    for (; isspace((unsigned char)*line); line++)
+        if (*line != ' ' && *line != '\t')
+            mp->f.invalid_header_folding = 1;
+    v = apr_table_get(part->headers, part->last_name);
+    value = apr_pstrcat(mp->tx->pool, v, " ", mp_chomp(mp->tx->pool, line), NULL);
+    apr_table_set(part->headers, part->last_name, value);
+    if (strlen(value) > MP_BUF_SIZE)
+        return mp_fail(mp, "Multipart: Part header too long.");
+    if (part->last_line != NULL)
+        part->last_line = apr_pstrcat(mp->tx->pool, part->last_name, ": ", value, NULL);
+    return 0;
+}
+
+static int mp_header_line(mp_parser *mp)
+{
+    mp_part *part = mp->part;
+    const char *line = mp->buf, *colon, *v;
+    apr_size_t n = mp->used, i;
+    char *name;
+
+    if (memchr(line, '\0', n) != NULL)
+        return mp_fail(mp, "Multipart: Nul byte in part headers.");
+    if (n > 1 && line[n - 2] == '\r')
+        mp->f.crlf_line = 1;
+    else
+        mp->f.lf_line = 1;
+    if (strcmp(line, "\r\n") == 0 || strcmp(line, "\n") == 0)
+        return mp_headers_done(mp);
+    if (isspace((unsigned char)line[0]))
+        return mp_header_fold(mp, line);
+    mp_keep_line(part);
+    part->last_line = mp_chomp(mp->tx->pool, line);
+    if ((colon = strchr(line, ':')) == NULL)
+        return mp_fail(mp, apr_psprintf(mp->tx->pool, "Multipart: Invalid part header (colon "
+                                        "missing): %s.", pl_log_escape_nq(mp->tx->pool, line, n)));
+    if (colon == line)
+        return mp_fail(mp, "Multipart: Invalid part header (header name missing).");
+    name = apr_pstrmemdup(mp->tx->pool, line, colon - line);
+    for (i = 0; name[i]; i++)
+        if ((unsigned char)name[i] < 33 || (unsigned char)name[i] > 126)
+            return mp_fail(mp, "Multipart: Invalid part header (contains invalid character).");
+    for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+        ;
+    if (apr_table_get(part->headers, name) != NULL)
+        return mp_fail(mp, apr_psprintf(mp->tx->pool, "Multipart: Duplicate part header: %s.",
+                                        pl_log_escape_nq(mp->tx->pool, name, strlen(name))));
+    apr_table_setn(part->headers, name, mp_chomp(mp->tx->pool, v));
+    part->last_name = name;
+    return 0;
+}
+
+static void mp_value_append(apr_pool_t *p, mp_part *part, const char *data, apr_size_t n)
+{
+    if (part->len + n + 1 > part->cap) {
+        apr_size_t cap = part->cap ? part->cap * 2 : 256;
+        char *v;
+        while (cap < part->len + n + 1)
+            cap *= 2;
+        v = apr_palloc(p, cap);
+        if (part->len)
+            memcpy(v, part->value, part->len);
+        part->value = v;
+        part->cap = cap;
+    }
+    memcpy(part->value + part->len, data, n);
+    part->len += n;
+    part->value[part->len] = '\0';
+}
+
+/* Part data: the held-back line break of the previous line first. */
+static void mp_data_line(mp_parser *mp)
+{
+    mp_part *part = mp->part;
+    apr_size_t n = mp->used;
+    int keep = 0;
+
+    part->data_read = 1;
+    if (n >= 1 && mp->buf[n - 1] == '\n')
+        keep = n >= 2 && mp->buf[n - 2] == '\r' ? 2 : 1;
+    n -= keep;
+    if (part->is_file) {
+        part->size += mp->nreserve + n;
+    } else {
+        mp_value_append(mp->tx->pool, part, mp->reserve, mp->nreserve);
+        mp_value_append(mp->tx->pool, part, mp->buf, n);
+    }
+    mp->nreserve = keep;
+    memcpy(mp->reserve, mp->buf + n, keep);
+}
+
+/* A boundary: the part being built is done; a new one starts unless last. */
+static void mp_boundary_line(mp_parser *mp, int last)
+{
+    mp_part *part = mp->part;
+
+    if (part != NULL) {
+        if (part->name != NULL)
+            APR_ARRAY_PUSH(mp->parts, mp_part *) = part;
+        else
+            mp->f.invalid_part = 1;
+        mp->part = NULL;
+    }
+    if (!last) {
+        part = mp->part = apr_pcalloc(mp->tx->pool, sizeof(*part));
+        part->headers = apr_table_make(mp->tx->pool, 4);
+        part->lines = apr_array_make(mp->tx->pool, 2, sizeof(char *));
+        mp->nreserve = 0;
+    }
+}
+
+/* A line starting "--<boundary>": a boundary, or 2.9's error. */
+static int mp_try_boundary(mp_parser *mp)
+{
+    const char *end = mp->buf + 2 + mp->blen;
+    int last = 0;
+
+    if (mp->crlf_state_end == 2)
+        mp->f.lf_line = 1;
+    if (mp->part != NULL && !mp->part->data_read && mp->boundaries > 0) {
+        /* where the part's data should begin: 2.9 takes it as data */
+        mp->f.invalid_part = 1;
+        return 0;
+    }
+    if (end[0] == '-' && end[1] == '-') {
+        last = 1;
+        end += 2;
+        if (mp->complete)
+            return mp_fail(mp, "Multipart: Invalid boundary (final duplicate).");
+    }
+    if (strcmp(end, "\r\n") != 0 && strcmp(end, "\n") != 0)
+        return mp_fail(mp, apr_psprintf(mp->tx->pool, "Multipart: Invalid boundary: %s",
+                                        pl_log_escape_nq(mp->tx->pool, mp->buf, strlen(mp->buf))));
+    if (end[0] == '\n')
+        mp->f.lf_line = 1;
+    else
+        mp->f.crlf_line = 1;
+    mp_boundary_line(mp, last);
+    mp->complete = last;
+    mp->boundaries++;
+    return 1;
+}
+
+/* A "--" line that is not our boundary; two near misses are fatal. */
+static int mp_near_boundary(mp_parser *mp)
+{
+    const char *p = mp->buf + 2;
+
+    if (mp->f.boundary_quoted && strlen(mp->buf) >= mp->blen + 3 && p[0] == '"'
+            && strncmp(p + 1, mp->boundary, mp->blen) == 0)
+        return mp_fail(mp, "Multipart: Invalid boundary (quotes).");
+    while (isspace((unsigned char)*p))
+        p++;
+    if (p != mp->buf + 2 && strncmp(p, mp->boundary, mp->blen) == 0)
+        return mp_fail(mp, "Multipart: Invalid boundary (whitespace).");
+    mp->f.unmatched_boundary = 1;
+    return 0;
+}
+
+/* One buffer (a line, or a piece of a long line); -1 on a fatal error. */
+static int mp_buffer(mp_parser *mp, int cut)
+{
+    const char *b = mp->buf;
+    apr_size_t sl = strlen(b), i;
+    int rc = 0;
+
+    if (mp->line_start && sl > 3 && b[0] == '-' && b[1] == '-') {
+        if (sl >= mp->blen + 2 && strncmp(b + 2, mp->boundary, mp->blen) == 0)
+            rc = mp_try_boundary(mp);
+        else
+            rc = mp_near_boundary(mp);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    } else if (mp->line_start) {
+        for (i = 0; i + 1 < mp->used; i++)
+            if (b[i] == '-' && b[i + 1] == '-'
+                    && strncmp(b + i + 2, mp->boundary, mp->blen) == 0) {
+                mp->f.unmatched_boundary = 1;
+                break;
+            }
+    }
+    if (mp->part == NULL) {
+        mp->f.data_before = 1;
+        return 0;
+    }
+    if (!mp->part->in_data) {
+        if (mp->used == MP_BUF_SIZE || cut)
+            return mp_fail(mp, apr_psprintf(mp->tx->pool, "Multipart: Part header line over "
+                                            "%d bytes long", MP_BUF_SIZE));
+        return mp_header_line(mp);
+    }
+    mp_data_line(mp);
+    return 0;
+}
+
+/* Feeds the body byte by byte, as 2.9 does; 0, or -1 on a fatal error. */
+static int mp_feed(mp_parser *mp, const char *data, apr_size_t len)
+{
+    apr_size_t i = 0;
+
+    while (i < len) {
+        char c = data[i];
+        int cut = c == '\r' && mp->used == MP_BUF_SIZE - 1;
+
+        /* a CR is never the last byte of a buffer */
+        if (!cut) {
+            mp->buf[mp->used++] = c;
+            i++;
+        }
+        if (c == '\n' || mp->used == MP_BUF_SIZE || cut) {
+            mp->buf[mp->used] = '\0';
+            if (mp_buffer(mp, cut) < 0)
+                return -1;
+            mp->used = 0;
+            mp->line_start = c == '\n';
+            if (c == '\n')
+                mp->crlf_state = mp->crlf_state == 1 ? 3 : 2;
+            mp->crlf_state_end = mp->crlf_state;
+        }
+        if (c == '\r')
+            mp->crlf_state = 1;
+        else if (c != '\n')
+            mp->crlf_state = 0;
+        if (mp->complete && i < len) {
+            mp->f.data_after = 1;
+            break;
         }
     }
     return 0;
 }
 
-/* Header lines of a part; folded lines are joined to the one above. */
-static void mp_add_header(pl_tx *tx, mp_part *part, const char *line, apr_size_t n,
-                          mp_flags *f)
+/* The end of the body: a final boundary without its line break still
+ * counts; otherwise the body is incomplete. */
+static int mp_finish(mp_parser *mp, apr_size_t len)
 {
-    char **last;
+    const char *b = mp->buf;
 
-    if (line[0] == ' ' || line[0] == '\t') {
-        f->header_folding = 1;
-        if (part->headers->nelts == 0) {
-            f->invalid_header_folding = 1;
-            return;
-        }
-        last = &APR_ARRAY_IDX(part->headers, part->headers->nelts - 1, char *);
-        *last = apr_pstrcat(tx->pool, *last, apr_pstrmemdup(tx->pool, line, n), NULL);
-        return;
+    if (len == 0 || mp->complete)
+        return 0;
+    if (mp->boundaries == 0)
+        return mp_fail(mp, "Multipart: No boundaries found in payload.");
+    mp->buf[mp->used] = '\0';
+    if (mp->line_start && mp->used == mp->blen + 4 && b[0] == '-' && b[1] == '-'
+            && strncmp(b + 2, mp->boundary, mp->blen) == 0
+            && b[2 + mp->blen] == '-' && b[3 + mp->blen] == '-') {
+        if (mp->crlf_state_end == 2)
+            mp->f.lf_line = 1;
+        if (mp->part != NULL && !mp->part->data_read)
+            mp->f.invalid_part = 1;
+        mp_boundary_line(mp, 1);
+        mp->complete = 1;
+        return 0;
     }
-    APR_ARRAY_PUSH(part->headers, char *) = apr_pstrmemdup(tx->pool, line, n);
-}
-
-/* Splits the body into parts; returns NULL or 2.9's error text. */
-static const char *mp_split(pl_tx *tx, const char *buf, apr_size_t len, const char *b,
-                            apr_array_header_t *parts, mp_flags *f)
-{
-    enum { PREAMBLE, HEADERS, DATA, DONE } st = PREAMBLE;
-    apr_size_t bl = strlen(b), pos = 0, data_start = 0;
-    mp_part *part = NULL;
-
-    while (pos < len && st != DONE) {
-        apr_size_t end, next;
-        int term, kind = 0;
-
-        mp_line(buf, len, pos, &end, &next, &term);
-        kind = mp_is_boundary(buf + pos, end - pos, b, bl, f);
-        if (kind) {
-            mp_note_term(f, term);
-            if (st == HEADERS) {
-                f->invalid_part = 1;        /* headers never ended */
-                part->data = "";
-            } else if (st == DATA) {
-                /* the line break before the boundary belongs to it */
-                apr_size_t dend = pos >= 2 && buf[pos - 2] == '\r' ? pos - 2 : pos - 1;
-                part->data = buf + data_start;
-                part->len = dend > data_start ? dend - data_start : 0;
-            } else if (st == PREAMBLE && pos > 0) {
-                f->data_before = 1;
-            }
-            if (kind == 2) {
-                st = DONE;
-                if (next < len)
-                    f->data_after = 1;
-            } else {
-                part = apr_array_push(parts);
-                memset(part, 0, sizeof(*part));
-                part->headers = apr_array_make(tx->pool, 4, sizeof(char *));
-                st = HEADERS;
-            }
-        } else if (st == HEADERS) {
-            mp_note_term(f, term);
-            if (end == pos) {
-                st = DATA;
-                data_start = next;
-            } else {
-                mp_add_header(tx, part, buf + pos, end - pos, f);
-            }
-        }
-        pos = next;
-    }
-    if (st != DONE)
-        return "Multipart: Final boundary missing.";
-    return NULL;
+    return mp_fail(mp, "Multipart: Final boundary missing.");
 }
 
 static void mp_add_arg(pl_tx *tx, const mp_part *part)
 {
+    const char *v = part->value ? part->value : "";
+
     pl_debug(tx, 5, "Adding request argument (BODY): name \"%s\", value \"%s\"",
              pl_log_escape(tx->pool, part->name, strlen(part->name)),
-             pl_log_escape(tx->pool, part->data, part->len));
+             pl_log_escape(tx->pool, v, part->len));
     if (args_count(tx) >= args_limit(tx)) {
         body_error(tx, ARGS_LIMIT_MSG);
         return;
     }
-    pl_coll_set(tx->args_post, part->name, apr_pstrmemdup(tx->pool, part->data, part->len),
-                part->len);
+    pl_coll_set(tx->args_post, part->name, v, part->len);
 }
 
-static void mp_add_file(pl_tx *tx, const mp_part *part, int *files, mp_flags *f)
+/* Parts to variables: files and part headers always (2.9 reads them from
+ * the parts list), arguments only when the body parsed completely. */
+static void mp_publish(pl_tx *tx, const mp_parser *mp, int args)
 {
-    const char *size = apr_psprintf(tx->pool, "%" APR_SIZE_T_FMT, part->len);
+    int i, j;
 
-    if (++*files > upload_file_limit(tx))
-        f->file_limit_exceeded = 1;
-    pl_coll_set(tx->files, part->name, part->filename, strlen(part->filename));
-    pl_coll_set(tx->files_names, part->name, part->name, strlen(part->name));
-    pl_coll_set(tx->files_sizes, part->name, size, strlen(size));
-    apr_hash_set(tx->multipart_flags, "MULTIPART_FILENAME", APR_HASH_KEY_STRING,
-                 part->filename);
-}
-
-/* Publishes the parts: arguments, files, part headers. */
-static void mp_commit(pl_tx *tx, apr_array_header_t *parts, mp_flags *f)
-{
-    int i, j, files = 0;
-
-    for (i = 0; i < parts->nelts; i++) {
-        mp_part *part = &APR_ARRAY_IDX(parts, i, mp_part);
-        const char *cd;
-
-        if (!mp_header(part, "Content-Disposition", &cd)
-                || !mp_disposition(tx->pool, cd, part, f) || part->name == NULL) {
-            f->invalid_part = 1;
-            continue;
-        }
-        apr_hash_set(tx->multipart_flags, "MULTIPART_NAME", APR_HASH_KEY_STRING, part->name);
-        for (j = 0; j < part->headers->nelts; j++) {
-            const char *h = APR_ARRAY_IDX(part->headers, j, const char *);
+    for (i = 0; i < mp->parts->nelts; i++) {
+        const mp_part *part = APR_ARRAY_IDX(mp->parts, i, const mp_part *);
+        for (j = 0; j < part->lines->nelts; j++) {
+            const char *h = APR_ARRAY_IDX(part->lines, j, const char *);
             pl_coll_set(tx->multipart_part_headers, part->name, h, strlen(h));
         }
-        if (part->filename != NULL)
-            mp_add_file(tx, part, &files, f);
-        else if (!tx->reqbody_error)
+        if (part->is_file) {
+            const char *size = apr_psprintf(tx->pool, "%" APR_SIZE_T_FMT, part->size);
+            pl_coll_set(tx->files, part->name, part->filename, strlen(part->filename));
+            pl_coll_set(tx->files_names, part->name, part->name, strlen(part->name));
+            pl_coll_set(tx->files_sizes, part->name, size, strlen(size));
+        } else if (args && !tx->reqbody_error) {
             mp_add_arg(tx, part);
+        }
     }
 }
 
@@ -648,24 +869,28 @@ static void mp_publish_flags(pl_tx *tx, const mp_flags *f)
                  strict ? "1" : "0");
 }
 
+/*
+ * As in 2.9 a Content-Type problem is reported by itself, a problem in the
+ * body with "Multipart parsing error: " in front.
+ */
 static void run_multipart(pl_tx *tx, const char *buf, apr_size_t len)
 {
-    mp_flags f;
-    const char *b, *err;
-    apr_array_header_t *parts = apr_array_make(tx->pool, 8, sizeof(mp_part));
+    mp_parser *mp = apr_pcalloc(tx->pool, sizeof(*mp));
+    const char *err;
 
-    memset(&f, 0, sizeof(f));
-    if ((b = mp_boundary(tx, &f, &err)) == NULL) {
-        f.error = 1;
+    mp->tx = tx;
+    mp->parts = apr_array_make(tx->pool, 8, sizeof(mp_part *));
+    mp->line_start = 1;
+    if ((mp->boundary = mp_content_type(tx, &mp->f, &err)) == NULL) {
+        mp->f.error = 1;
         body_error(tx, err);
-    } else if ((err = mp_split(tx, buf, len, b, parts, &f)) != NULL) {
-        /* as in 2.9 nothing of a body without its final boundary is used */
-        f.error = 1;
-        body_error(tx, apr_pstrcat(tx->pool, "Multipart parsing error: ", err, NULL));
     } else {
-        mp_commit(tx, parts, &f);
+        mp->blen = strlen(mp->boundary);
+        if (mp_feed(mp, buf, len) < 0 || mp_finish(mp, len) < 0)
+            body_error(tx, apr_pstrcat(tx->pool, "Multipart parsing error: ", mp->err, NULL));
+        mp_publish(tx, mp, mp->err == NULL);
     }
-    mp_publish_flags(tx, &f);
+    mp_publish_flags(tx, &mp->f);
 }
 
 /* ------------------------------------------------------------------------

@@ -100,7 +100,7 @@ static const char *args_n(pl_cmd *cmd, const char *args, char **argv,
     *n = pl_tokenize(cmd->pool, args, argv, MAX_ARGS);
     if (*n < min)
         return "Missing argument";
-    if (*n > max)
+    if (*n > max && max < MAX_ARGS)
         return apr_psprintf(cmd->pool, "Too many arguments, unexpected \"%s\"", argv[max]);
     return NULL;
 }
@@ -108,7 +108,7 @@ static const char *args_n(pl_cmd *cmd, const char *args, char **argv,
 static const char *one_arg(pl_cmd *cmd, const char *args, char **out)
 {
     char *argv[MAX_ARGS];
-    int n;
+    int n = 0;
     const char *err = args_n(cmd, args, argv, 1, 1, &n);
     if (err == NULL)
         *out = argv[0];
@@ -133,7 +133,7 @@ static const char *set_flag(pl_cmd *cmd, const char *args, int *field)
 static const char *set_long(pl_cmd *cmd, const char *args, long *field)
 {
     char *v, *end;
-    long n;
+    long n = 0;
     const char *err = one_arg(cmd, args, &v);
     if (err)
         return err;
@@ -146,7 +146,7 @@ static const char *set_long(pl_cmd *cmd, const char *args, long *field)
 
 static const char *set_off(pl_cmd *cmd, const char *args, apr_off_t *field)
 {
-    long n;
+    long n = 0;
     const char *err = set_long(cmd, args, &n);
     if (err == NULL)
         *field = n;
@@ -155,7 +155,7 @@ static const char *set_off(pl_cmd *cmd, const char *args, apr_off_t *field)
 
 static const char *set_int(pl_cmd *cmd, const char *args, int *field)
 {
-    long n;
+    long n = 0;
     const char *err = set_long(cmd, args, &n);
     if (err == NULL)
         *field = (int)n;
@@ -174,7 +174,7 @@ static const char *set_str(pl_cmd *cmd, const char *args, const char **field)
 static const char *set_mode(pl_cmd *cmd, const char *args, int *field)
 {
     char *v, *end;
-    long n;
+    long n = 0;
     const char *err = one_arg(cmd, args, &v);
     if (err)
         return err;
@@ -233,7 +233,7 @@ static const char *add_rule(pl_cmd *cmd, int type, const char *t, const char *op
 static const char *pl_dir_SecRule(pl_cmd *cmd, const char *args)
 {
     char *argv[MAX_ARGS];
-    int n;
+    int n = 0;
     const char *err = args_n(cmd, args, argv, 2, 3, &n);
     if (err)
         return err;
@@ -243,7 +243,7 @@ static const char *pl_dir_SecRule(pl_cmd *cmd, const char *args)
 static const char *pl_dir_SecAction(pl_cmd *cmd, const char *args)
 {
     char *argv[MAX_ARGS];
-    int n;
+    int n = 0;
     const char *err = args_n(cmd, args, argv, 1, 1, &n);
     if (err)
         return err;
@@ -356,7 +356,7 @@ static const char *update_target(pl_cmd *cmd, const char *args, int by)
 {
     pl_edit e = { PL_EDIT_TARGET, by, NULL, NULL, NULL, NULL, 0, NULL, 0 };
     char *argv[MAX_ARGS];
-    int n;
+    int n = 0;
     const char *err = args_n(cmd, args, argv, 2, 3, &n);
 
     if (err)
@@ -393,7 +393,7 @@ static const char *pl_dir_SecRuleUpdateActionById(pl_cmd *cmd, const char *args)
 {
     pl_edit e = { PL_EDIT_ACTION, PL_BY_ID, NULL, NULL, NULL, NULL, 0, NULL, 0 };
     char *argv[MAX_ARGS], *colon;
-    int n;
+    int n = 0;
     const char *err = args_n(cmd, args, argv, 2, 2, &n);
 
     if (err)
@@ -545,7 +545,7 @@ static const char *pl_dir_SecCookieFormat(pl_cmd *cmd, const char *args)
 
 static const char *pl_dir_SecPcreMatchLimit(pl_cmd *cmd, const char *args)
 {
-    long n;
+    long n = 0;
     const char *err = set_long(cmd, args, &n);
     if (err == NULL) {
         pl_globals.pcre_match_limit = (unsigned long)n;
@@ -556,7 +556,7 @@ static const char *pl_dir_SecPcreMatchLimit(pl_cmd *cmd, const char *args)
 
 static const char *pl_dir_SecPcreMatchLimitRecursion(pl_cmd *cmd, const char *args)
 {
-    long n;
+    long n = 0;
     const char *err = set_long(cmd, args, &n);
     if (err == NULL) {
         pl_globals.pcre_match_limit_recursion = (unsigned long)n;
@@ -642,7 +642,7 @@ static const char *pl_dir_SecDebugLog(pl_cmd *cmd, const char *args)
 
 static const char *pl_dir_SecDebugLogLevel(pl_cmd *cmd, const char *args)
 {
-    long n;
+    long n = 0;
     const char *err = set_long(cmd, args, &n);
     if (err)
         return err;
@@ -751,7 +751,7 @@ static const char *pl_dir_SecComponentSignature(pl_cmd *cmd, const char *args)
 static const char *pl_dir_SecUnicodeMapFile(pl_cmd *cmd, const char *args)
 {
     char *argv[MAX_ARGS];
-    int n;
+    int n = 0;
     const char *err = args_n(cmd, args, argv, 1, 2, &n);
 
     if (err)
@@ -766,7 +766,7 @@ static const char *pl_dir_SecUnicodeMapFile(pl_cmd *cmd, const char *args)
 
 static const char *pl_dir_SecUnicodeCodePage(pl_cmd *cmd, const char *args)
 {
-    long n;
+    long n = 0;
     const char *err = set_long(cmd, args, &n);
     if (err)
         return err;
@@ -799,7 +799,7 @@ static const char *pl_dir_SecRequestEncoding(pl_cmd *cmd, const char *args)
 static const char *pl_dir_SecCacheTransformations(pl_cmd *cmd, const char *args)
 {
     char *argv[MAX_ARGS];
-    int n;
+    int n = 0;
     const char *err = args_n(cmd, args, argv, 1, 2, &n);
     if (err)
         return err;

@@ -83,7 +83,7 @@ static const char *metadata(pl_tx *tx, const pl_rule *s)
 
 static const char *trailer(pl_tx *tx)
 {
-    const char *uri = tx->path_decoded ? tx->path_decoded : "";
+    const char *uri = tx->log_uri ? tx->log_uri : tx->path_decoded ? tx->path_decoded : "";
     return apr_psprintf(tx->pool, " [hostname \"%s\"] [uri \"%s\"] [unique_id \"%s\"]",
                         pl_log_escape(tx->pool, tx->hostname ? tx->hostname : "",
                                       tx->hostname ? strlen(tx->hostname) : 0),

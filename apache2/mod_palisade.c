@@ -46,6 +46,7 @@ APLOG_USE_MODULE(palisade);
 /* ModSecurity's built-in defaults, in bytes. */
 #define PL_DEFAULT_REQBODY_LIMIT  134217728
 #define PL_DEFAULT_RESBODY_LIMIT  524288
+#define PL_DEFAULT_NOFILES_LIMIT  1048576
 
 /* Response body states of a transaction. */
 enum {
@@ -457,11 +458,27 @@ static int request_has_body(request_rec *r)
     return cl != NULL && apr_atoi64(cl) > 0;
 }
 
+static apr_off_t reqbody_nofiles_limit(const pl_tx *tx)
+{
+    return tx->cfg->reqbody_nofiles_limit > 0 ? tx->cfg->reqbody_nofiles_limit
+                                              : PL_DEFAULT_NOFILES_LIMIT;
+}
+
+/* Logs a limit message in ModSecurity's words, e.g. "Request body is
+ * larger than the configured limit (1000)." */
+static void limit_log(pl_req *rc, const char *what, apr_off_t limit)
+{
+    glue_log(rc, apr_psprintf(rc->r->pool, "%s is larger than the configured "
+                              "limit (%" APR_OFF_T_FMT ").", what, limit));
+}
+
 /*
  * Reads the request body from the client into rc->body and hands it to the
- * engine.  Returns OK, or an HTTP status to end the request with.  On a
- * partial read (ProcessPartial) the rest stays in the connection and the
- * input filter fetches it after the stored part.
+ * engine.  Returns OK, or an HTTP status to end the request with.  Past
+ * SecRequestBodyLimit, Reject (when blocking) answers 413 and otherwise
+ * the engine sees the first part only (ProcessPartial): the rest stays in
+ * the connection and the input filter fetches it after the stored part.
+ * The messages, and when they appear, are ModSecurity 2.9's.
  */
 static int read_request_body(pl_req *rc, request_rec *r)
 {
@@ -474,10 +491,11 @@ static int read_request_body(pl_req *rc, request_rec *r)
     int seen_eos = 0, over = 0;
 
     if (cl != NULL && apr_atoi64(cl) > limit) {
-        glue_log(rc, apr_psprintf(r->pool, "Request body (Content-Length) is "
-                 "larger than the configured limit (%" APR_OFF_T_FMT ").", limit));
+        limit_log(rc, "Request body (Content-Length)", limit);
         if (reject)
             return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        /* 2.9 says it twice when it goes on with part of the body */
+        limit_log(rc, "Request body (Content-Length)", limit);
     }
 
     bb = apr_brigade_create(r->pool, c->bucket_alloc);
@@ -501,7 +519,13 @@ static int read_request_body(pl_req *rc, request_rec *r)
                 rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
                 if (rv != APR_SUCCESS)
                     return HTTP_BAD_REQUEST;
-                if (pl_tx_body_append(tx, data, len) == APR_ENOSPC)
+                rv = pl_tx_body_append(tx, data, len);
+                if (rv == PL_BODY_NOFILES) {
+                    limit_log(rc, "Request body no files data length",
+                              reqbody_nofiles_limit(tx));
+                    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+                }
+                if (rv == APR_ENOSPC)
                     over = 1;
             }
             APR_BUCKET_REMOVE(b);
@@ -510,10 +534,10 @@ static int read_request_body(pl_req *rc, request_rec *r)
         }
     }
     if (over) {
-        glue_log(rc, apr_psprintf(r->pool, "Request body is larger than the "
-                 "configured limit (%" APR_OFF_T_FMT ").", limit));
-        if (reject)
+        if (reject) {
+            limit_log(rc, "Request body", limit);
             return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
         rc->body_partial = !seen_eos;
     }
     return OK;
@@ -794,6 +818,17 @@ static apr_status_t finish_response(ap_filter_t *f, pl_req *rc, int partial)
     return ap_pass_brigade(f->next, out);
 }
 
+/* SecResponseBodyLimitAction Reject: a 500 in place of the response. */
+static apr_status_t reject_response(ap_filter_t *f, pl_req *rc, apr_bucket_brigade *bb,
+                                    const char *msg)
+{
+    glue_log(rc, msg);
+    rc->tx->intercept.action = PL_DA_DENY;
+    rc->tx->intercept.status = HTTP_INTERNAL_SERVER_ERROR;
+    rc->tx->intercept.phase = 4;
+    return output_intercept(f, bb, rc, 4);
+}
+
 static apr_status_t buffer_response(ap_filter_t *f, pl_req *rc, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
@@ -811,15 +846,10 @@ static apr_status_t buffer_response(ap_filter_t *f, pl_req *rc, apr_bucket_briga
         return rv;
     rc->out_len += len;
     if (rc->out_len > limit) {
-        if (limit_rejects(tx, tx->cfg->resbody_limit_action)) {
-            glue_log(rc, apr_psprintf(r->pool, "Output filter: Response body "
-                     "too large (over limit of %" APR_OFF_T_FMT ", total not "
-                     "specified).", limit));
-            tx->intercept.action = PL_DA_DENY;
-            tx->intercept.status = HTTP_INTERNAL_SERVER_ERROR;
-            tx->intercept.phase = 4;
-            return output_intercept(f, rc->out, rc, 4);
-        }
+        if (limit_rejects(tx, tx->cfg->resbody_limit_action))
+            return reject_response(f, rc, rc->out, apr_psprintf(r->pool,
+                "Output filter: Response body too large (over limit of %"
+                APR_OFF_T_FMT ", total not specified).", limit));
         return finish_response(f, rc, 1);
     }
     return eos ? finish_response(f, rc, 0) : APR_SUCCESS;
@@ -852,7 +882,15 @@ static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         if (tx->allow == PL_DA_ALLOW || tx->engine == PL_ENGINE_OFF)
             return ap_pass_brigade(f->next, bb);
         if (resbody_access(tx) && !r->header_only && inspectable_type(tx, r)) {
+            const char *cl = apr_table_get(r->headers_out, "Content-Length");
+            apr_off_t limit = resbody_limit(tx);
+
             rc->out_state = PL_OUT_BUFFERING;
+            if (cl != NULL && apr_atoi64(cl) > limit
+                && limit_rejects(tx, tx->cfg->resbody_limit_action))
+                return reject_response(f, rc, bb, apr_psprintf(r->pool,
+                    "Output filter: Content-Length (%s) over the limit (%"
+                    APR_OFF_T_FMT ").", cl, limit));
             return buffer_response(f, rc, bb);
         }
         rc->out_state = PL_OUT_WATCHING;

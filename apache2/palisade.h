@@ -549,6 +549,7 @@ struct pl_tx {
     int         highest_severity;          /* 255 = none */
     const pl_rule *rule;                   /* rule being run (RULE collection) */
     apr_hash_t *tfn_cache;
+    apr_hash_t *var_views;                 /* vars.c: derived values, built once */
 
     /* outcome */
     apr_array_header_t *matches;           /* pl_match */
@@ -581,7 +582,12 @@ void   pl_tx_add_response_header(pl_tx *tx, const char *name, const char *value)
  * request fields; call once after they are filled. */
 void   pl_tx_request_ready(pl_tx *tx);
 /* Appends request body bytes (copies them; spools past the memory limit).
- * Returns APR_SUCCESS, or APR_ENOSPC when SecRequestBodyLimit is exceeded. */
+ * Returns APR_SUCCESS, or APR_ENOSPC when SecRequestBodyLimit is exceeded,
+ * or PL_BODY_NOFILES when SecRequestBodyNoFilesLimit is: the bytes a body
+ * processor (URLENCODED, JSON, XML; MULTIPART outside file parts) would see
+ * exceed it, which ModSecurity 2.9 answers with 413 whatever the engine
+ * mode and SecRequestBodyLimitAction.  The host logs and answers. */
+#define PL_BODY_NOFILES (APR_OS_START_USERERR + 1)
 apr_status_t pl_tx_body_append(pl_tx *tx, const char *data, apr_size_t len);
 /* Runs the body processor on the collected body (before phase 2). */
 void   pl_tx_body_done(pl_tx *tx);

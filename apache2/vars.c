@@ -34,7 +34,6 @@
 /* MODSEC_BUILD of the 2.9.7 we replace: 02 09 07, release type 9, 00. */
 #define MODSEC_BUILD         "020907900"
 #define DEFAULT_WEBAPPID     "default"
-#define VIEWS_KEY            "palisade:vars:views"
 
 /* ------------------------------------------------------------------------
  * Types
@@ -134,14 +133,9 @@ static int key_matches(pl_tx *tx, const pl_target *t, const char *sel, const pl_
 
 static apr_hash_t *views(pl_tx *tx)
 {
-    void *h = NULL;
-
-    apr_pool_userdata_get(&h, VIEWS_KEY, tx->pool);
-    if (h == NULL) {
-        h = apr_hash_make(tx->pool);
-        apr_pool_userdata_setn(h, VIEWS_KEY, NULL, tx->pool);
-    }
-    return h;
+    if (tx->var_views == NULL)
+        tx->var_views = apr_hash_make(tx->pool);
+    return tx->var_views;
 }
 
 static const char *view_name(pl_tx *tx, const char *prefix, const pl_var *src, int how)

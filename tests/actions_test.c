@@ -563,7 +563,7 @@ static void test_disruptive_flow_data(void)
           "t: appends");
     check(add(r, "t", "none", NULL) == NULL && r->tfns->nelts == 0 && r->tfn_none == 1, "t:none");
     check(add(r, "t", "normalisePath", NULL) == NULL && r->tfns->nelts == 1, "t after none");
-    check_str(add(r, "t", "rot13", NULL), "Unknown transformation: rot13", "t unknown");
+    check_str(add(r, "t", "rot13", NULL), "Invalid transformation function: rot13", "t unknown");
     check(add(r, "capture", NULL, NULL) == NULL && r->capture == 1, "capture");
     check(add(r, "multiMatch", NULL, NULL) == NULL && r->multi_match == 1, "multiMatch");
     check(add(r, "status", "403", NULL) == NULL && r->status == 403, "status");

@@ -605,26 +605,69 @@ def test_response_body_deny_leaks_nothing():
         check(st == 200 and b"hello from htdocs" in body, "clean page: status %d" % st)
 
 
+def limit_lines(log, what):
+    return len(re.findall(r"ModSecurity: %s is larger than the configured limit \(1000\)\."
+                          % re.escape(what), log))
+
+
 def test_request_body_limit():
+    # ModSecurity 2.9: Reject (when blocking) answers 413 before reading a
+    # body whose Content-Length is too large, or once a chunked body passes
+    # the limit; otherwise the whole body still reaches the application and
+    # the Content-Length message is logged twice.
     with Backend() as be:
-        base = ("SecRuleEngine On\nSecRequestBodyAccess On\n"
-                "SecRequestBodyLimit 1000\nSecRequestBodyNoFilesLimit 1000\n"
+        base = ("SecRequestBodyAccess On\n"
+                "SecRequestBodyLimit 1000\nSecRequestBodyNoFilesLimit 100000\n"
                 "ProxyPass /backend/ http://127.0.0.1:%d/\n" % be.port)
         body = bytes(range(256)) * 10             # 2560 bytes
-        with Apache(base + "SecRequestBodyLimitAction Reject\n") as a:
+        with Apache(base + "SecRuleEngine On\nSecRequestBodyLimitAction Reject\n") as a:
             st, _, _ = a.post("/backend/x", body, "application/octet-stream")
             check(st == 413, "Reject: status %d, expected 413" % st, a.error_log())
+            check(limit_lines(a.error_log(), "Request body (Content-Length)") == 1,
+                  "Reject: expected one 'Request body (Content-Length) is larger' line", a.error_log())
             st, _, _ = a.post("/backend/x", body, "application/octet-stream", chunked=True)
             check(st == 413, "Reject, chunked: status %d, expected 413" % st, a.error_log())
+            check(limit_lines(a.error_log(), "Request body") == 1,
+                  "Reject, chunked: expected one 'Request body is larger' line", a.error_log())
             check(not be.requests, "a rejected body reached the backend")
-        with Apache(base + "SecRequestBodyLimitAction ProcessPartial\n") as a:
-            for chunked in (False, True):
-                st, _, _ = a.post("/backend/x", body, "application/octet-stream", chunked=chunked)
-                check(st == 200, "ProcessPartial (chunked=%s): status %d, expected 200" % (chunked, st),
-                      a.error_log())
-                got = be.requests[-1]["body"] if be.requests else b""
-                check(got == body, "ProcessPartial (chunked=%s): backend got %d of %d bytes"
-                      % (chunked, len(got), len(body)))
+        for mode in ("SecRuleEngine On\nSecRequestBodyLimitAction ProcessPartial\n",
+                     "SecRuleEngine DetectionOnly\nSecRequestBodyLimitAction Reject\n"):
+            with Apache(base + mode) as a:
+                for chunked in (False, True):
+                    st, _, _ = a.post("/backend/x", body, "application/octet-stream", chunked=chunked)
+                    check(st == 200, "%r (chunked=%s): status %d, expected 200" % (mode, chunked, st),
+                          a.error_log())
+                    got = be.requests[-1]["body"] if be.requests else b""
+                    check(got == body, "%r (chunked=%s): backend got %d of %d bytes"
+                          % (mode, chunked, len(got), len(body)))
+                log = a.error_log()
+                check(limit_lines(log, "Request body (Content-Length)") == 2 and
+                      limit_lines(log, "Request body") == 0,
+                      "%r: expected the Content-Length message twice and nothing else" % mode, log)
+
+
+def test_request_body_nofiles_limit():
+    # SecRequestBodyNoFilesLimit counts what a body processor sees (not
+    # file parts, nothing without a processor) and always answers 413.
+    mp_file = (b"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n"
+               b"Content-Type: application/octet-stream\r\n\r\n" + b"y" * 3000 +
+               b"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nhello\r\n--XyZ--\r\n")
+    cases = [("urlencoded", "application/x-www-form-urlencoded", b"a=" + b"x" * 3000, 413),
+             ("no processor", "application/octet-stream", b"a=" + b"x" * 3000, 200),
+             ("multipart file", "multipart/form-data; boundary=XyZ", mp_file, 200)]
+    with Backend() as be:
+        conf = ("SecRuleEngine DetectionOnly\nSecRequestBodyAccess On\n"
+                "SecRequestBodyLimit 100000\nSecRequestBodyNoFilesLimit 1000\n"
+                "SecRequestBodyLimitAction ProcessPartial\n"
+                "ProxyPass /backend/ http://127.0.0.1:%d/\n" % be.port)
+        with Apache(conf) as a:
+            for name, ctype, body, want in cases:
+                for chunked in (False, True):
+                    st, _, _ = a.post("/backend/x", body, ctype, chunked=chunked)
+                    check(st == want, "%s (chunked=%s): status %d, expected %d" % (name, chunked, st, want),
+                          a.error_log())
+            n = limit_lines(a.error_log(), "Request body no files data length")
+            check(n == 2, "expected 2 'no files data length' lines, got %d" % n, a.error_log())
 
 
 def test_response_body_limit_reject():
@@ -705,6 +748,50 @@ def test_internal_redirect_runs_phases_once():
             check(n == 1, "rule %s logged %d times, expected once" % (rid, n), log)
 
 
+def test_keepalive_pipelined_bodies():
+    # Bodies read for inspection must not eat into the next request on the
+    # connection; a chunked body reaches the backend with a Content-Length,
+    # as with ModSecurity; "Expect: 100-continue" still works.
+    body1 = b"a=1&b=2"
+    body2 = bytes(range(256)) * 20
+    with Backend() as be:
+        conf = ("SecRuleEngine On\nSecRequestBodyAccess On\n"
+                "ProxyPass /backend/ http://127.0.0.1:%d/\n" % be.port)
+        with Apache(conf) as a:
+            req = (b"POST /backend/one HTTP/1.1\r\nHost: localhost\r\n"
+                   b"Content-Type: application/x-www-form-urlencoded\r\n"
+                   b"Content-Length: %d\r\n\r\n" % len(body1)) + body1
+            req += (b"POST /backend/two HTTP/1.1\r\nHost: localhost\r\n"
+                    b"Content-Type: application/octet-stream\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n") + chunk(body2, 777)
+            req += b"GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            raw = a.raw(req)
+            statuses = re.findall(rb"HTTP/1.1 (\d+)", raw)
+            check(statuses == [b"200"] * 3, "pipelined statuses %r" % statuses, a.error_log())
+            got = [(r["path"], r["body"], r["headers"].get("Content-Length"),
+                    r["headers"].get("Transfer-Encoding")) for r in be.requests]
+            check(got == [("/one", body1, "7", None), ("/two", body2, "5120", None)],
+                  "backend saw %r" % [(g[0], len(g[1]), g[2], g[3]) for g in got])
+            s = socket.create_connection(("127.0.0.1", a.port), timeout=IO_TIMEOUT)
+            try:
+                s.sendall(b"POST /backend/three HTTP/1.1\r\nHost: localhost\r\n"
+                          b"Content-Type: application/octet-stream\r\nContent-Length: 3\r\n"
+                          b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+                interim = s.recv(100)
+                check(interim.startswith(b"HTTP/1.1 100"), "no 100 Continue: %r" % interim)
+                s.sendall(b"abc")
+                rest = b""
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    rest += d
+            finally:
+                s.close()
+            check(rest.startswith(b"HTTP/1.1 200") and be.requests[-1]["body"] == b"abc",
+                  "after 100 Continue: %r" % rest[:40])
+
+
 TESTS = [
     ("SecRule blocks an SQL injection with 403 and logs it", test_rule_blocks),
     ("CRS 3.3 passes a benign request and blocks SQLi (942xxx, 949110)", test_crs_blocks_sqli),
@@ -716,12 +803,14 @@ TESTS = [
     ("drop action closes the connection without a response", test_drop_action),
     ("phase 4 deny replaces the response without leaking it", test_response_body_deny_leaks_nothing),
     ("SecRequestBodyLimit: Reject gives 413, ProcessPartial forwards all", test_request_body_limit),
+    ("SecRequestBodyNoFilesLimit answers 413 in every mode", test_request_body_nofiles_limit),
     ("SecResponseBodyLimit Reject gives 500", test_response_body_limit_reject),
     ("SecRuleEngine Off does nothing", test_engine_off_does_nothing),
     ("a phase 5 rule logs after the response", test_phase5_rule_logs),
     ("graceful restarts re-read the rules", test_graceful_restart),
     ("a phase 1 rule in <Location> never runs (as in ModSecurity)", test_phase1_rule_in_location_never_runs),
     ("an ErrorDocument redirect runs each phase once", test_internal_redirect_runs_phases_once),
+    ("keep-alive: pipelined bodies, chunked, 100-continue", test_keepalive_pipelined_bodies),
 ]
 
 

@@ -752,12 +752,76 @@ static void test_multipart(void)
     check_str(mp_flags(tx), "S1 LF0 CRLF1 DB1 DA1 BQ0", "data before and after");
 
     s = "--XX\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n\r\n--XX\r\n"
-        "Content-Disposition: form-data; name=\"m\"\r\n\r\nline1\r\nline2\r\n--XXnot\r\n--XX--";
+        "Content-Disposition: form-data; name=\"m\"\r\n\r\nline1\r\nline2\r\n\r\n--XX--";
     tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
-    check_str(vals(tx, "ARGS"), "ARGS:e=|ARGS:m=line1\\r\\nline2\\r\\n--XXnot",
-              "empty value; multi-line value");
-    check_str(val1(tx, "MULTIPART_UNMATCHED_BOUNDARY"), "1", "unmatched boundary flagged");
-    check_str(val1(tx, "MULTIPART_STRICT_ERROR"), "0", "not a strict error");
+    check_str(vals(tx, "ARGS"), "ARGS:e=|ARGS:m=line1\\r\\nline2\\r\\n",
+              "empty value; multi-line value; final boundary without CRLF");
+    check_str(val1(tx, "MULTIPART_STRICT_ERROR"), "0", "and no strict error");
+
+    s = "--XX\r\nContent-Disposition: form-data; name=\"m\"\r\n\r\nv\r\n--XXnot\r\n--XX--\r\n";
+    tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
+    check_str(val1(tx, "REQBODY_ERROR_MSG"),
+              "Multipart parsing error: Multipart: Invalid boundary: --XXnot\\r\\n",
+              "a boundary followed by other text is fatal (2.9)");
+    check_str(vals(tx, "ARGS"), "", "and gives no arguments");
+    check_str(val1(tx, "MULTIPART_STRICT_ERROR"), "1", "and a strict error");
+
+    s = "--XX\r\nContent-Disposition: form-data; name=\"m\"\r\n\r\nv\r\n--YY\r\nw\r\n--XX--\r\n";
+    tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
+    check_str(vals(tx, "ARGS"), "ARGS:m=v\\r\\n--YY\\r\\nw", "another boundary is data");
+    check_str(val1(tx, "MULTIPART_UNMATCHED_BOUNDARY"), "1", "but flagged as unmatched");
+
+    s = "--XX\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n--XX\r\n"
+        "Content-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XX--\r\n";
+    tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
+    check_str(vals(tx, "ARGS"), "ARGS:e=--XX\\r\\nContent-Disposition: form-data; "
+              "name=\"a\"\\r\\n\\r\\n1", "a boundary right after the headers is data (2.9)");
+    check_str(val1(tx, "MULTIPART_INVALID_PART"), "1", "flagged as an invalid part");
+
+    s = "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain;\r\n"
+        " charset=utf-8\r\n\r\n1\r\n--XX--\r\n";
+    tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
+    check_str(vals(tx, "MULTIPART_PART_HEADERS"), "MULTIPART_PART_HEADERS:a=Content-Disposition: "
+              "form-data; name=\"a\"|MULTIPART_PART_HEADERS:a=Content-Type: text/plain; "
+              "charset=utf-8", "folded part header");
+    check_str(val1(tx, "MULTIPART_HEADER_FOLDING"), "1", "folding flagged");
+
+    s = "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n X-Fold: y\r\n\r\n1\r\n--XX--\r\n";
+    tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
+    check_str(val1(tx, "REQBODY_ERROR_MSG"), "Multipart parsing error: Multipart: Invalid "
+              "Content-Disposition header (-12): form-data; name=\"a\" X-Fold: y.",
+              "Content-Disposition errors carry 2.9's codes");
+    s = "--XX\r\nContent-Type: text/plain\r\n\r\n1\r\n--XX--\r\n";
+    tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
+    check_str(val1(tx, "REQBODY_ERROR_MSG"), "Multipart parsing error: Multipart: Part missing "
+              "Content-Disposition header.", "part without Content-Disposition");
+    s = "--XX\r\nContent-Disposition: form-data; name='a'\r\n\r\n1\r\n--XX--\r\n";
+    tx = post(cfg, "multipart/form-data; boundary=XX", s, strlen(s));
+    check_str(vals(tx, "ARGS"), "ARGS:a=1", "single-quoted name");
+    check_str(val1(tx, "MULTIPART_INVALID_QUOTING"), "1", "flagged as invalid quoting");
+    tx = post(cfg, "multipart/form-data; BOUNDARY=XX", ok, strlen(ok));
+    check_str(val1(tx, "REQBODY_ERROR_MSG"), "Multipart: Invalid boundary in C-T (case "
+              "sensitivity).", "boundary parameter name is case-sensitive");
+    {
+        /* lines over 2.9's 4096-byte buffer are cut, values stay whole */
+        char *big = apr_palloc(pool, 20000), *d = big;
+        d += sprintf(d, "--XX\r\nContent-Disposition: form-data; name=\"big\"\r\n\r\n");
+        memset(d, 'a', 10000);
+        d += 10000;
+        d += sprintf(d, "\r\n--XX\r\nContent-Disposition: form-data; name=\"f\"; "
+                     "filename=\"b.bin\"\r\n\r\n");
+        memset(d, 'x', 4095);
+        d += 4095;
+        d += sprintf(d, "\r\n");
+        memset(d, 'y', 100);
+        d += 100;
+        d += sprintf(d, "\r\n--XX--\r\n");
+        tx = post(cfg, "multipart/form-data; boundary=XX", big, d - big);
+        check(values_of(tx, "ARGS:big")->nelts == 1
+              && APR_ARRAY_IDX(values_of(tx, "ARGS:big"), 0, pl_var *)->value_len == 10000,
+              "a 10000-byte value");
+        check_str(val1(tx, "FILES_SIZES:f"), "4197", "file size across a CR at the buffer end");
+    }
 
     tx = post(cfg, "multipart/form-data; boundary=XX; charset=utf-8", ok, strlen(ok));
     check_str(val1(tx, "REQBODY_ERROR_MSG"), "Multipart: Invalid boundary in C-T (characters).",

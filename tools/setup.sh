@@ -77,6 +77,7 @@ wait_port() {
 }
 
 cmd_run() {
+    local logdir
     [ "$(id -u)" -eq 0 ] || die "run as root: sudo bash tools/setup.sh run"
     cmd_deps
     cmd_build
@@ -115,7 +116,8 @@ EOF
     a2ensite -q palisade-demo
     apache2ctl -t
     restart_apache
-    wait_port || die "Apache does not answer on 127.0.0.1:$PORT; see /var/log/apache2/error.log"
+    logdir=$( . "$APACHE_CONFDIR/envvars" >/dev/null 2>&1; echo "${APACHE_LOG_DIR:-/var/log/apache2}")
+    wait_port || die "Apache does not answer on 127.0.0.1:$PORT; see $logdir/error.log"
 
     cat <<EOF
 
@@ -125,8 +127,8 @@ OWASP CRS.  Try:
   curl -s -o /dev/null -w '%{http_code}\n' 'http://127.0.0.1:$PORT/?q=hello'
       -> 200
   curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$PORT/?id=1'%20or%201=1--"
-      -> 403, and /var/log/apache2/error.log tells why:
-         grep 'ModSecurity: ' /var/log/apache2/error.log | tail
+      -> 403, and $logdir/error.log tells why:
+         grep 'ModSecurity: ' $logdir/error.log | tail
 
 Settings: /etc/palisade/palisade.conf.  Rules: /usr/share/modsecurity-crs.
 EOF
