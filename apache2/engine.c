@@ -289,6 +289,52 @@ static int test(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val,
     return rc == 1;
 }
 
+/*
+ * Transformation cache: one entry per (original value, pipeline prefix).
+ * Values are identified by address and length: collections keep their
+ * values for the whole transaction, so the address is stable, and a value
+ * replaced later (setvar) gets a new address.
+ */
+typedef struct tfn_key {
+    const char *val;
+    apr_size_t  len;
+    int         prefix;
+} tfn_key;
+
+typedef struct tfn_result {
+    const char *val;
+    apr_size_t  len;
+    int         changed;
+} tfn_result;
+
+/* Applies step k of r's pipeline to cur, which derives from orig. */
+static int tfn_step(pl_tx *tx, const pl_rule *r, int k, const pl_var *orig,
+                    const char **cur, apr_size_t *len)
+{
+    const pl_tfndef *tf = APR_ARRAY_IDX(r->tfns, k, const pl_tfndef *);
+    tfn_key key, *kp;
+    tfn_result *res;
+    char *out;
+    apr_size_t olen;
+
+    memset(&key, 0, sizeof(key));
+    key.val = orig->value;
+    key.len = orig->value_len;
+    key.prefix = r->tfn_ids[k];
+    res = apr_hash_get(tx->tfn_cache, &key, sizeof(key));
+    if (res == NULL) {
+        res = apr_palloc(tx->pool, sizeof(*res));
+        res->changed = tf->fn ? tf->fn(tx->pool, *cur, *len, &out, &olen) : 0;
+        res->val = res->changed ? out : *cur;
+        res->len = res->changed ? olen : *len;
+        kp = apr_pmemdup(tx->pool, &key, sizeof(key));
+        apr_hash_set(tx->tfn_cache, kp, sizeof(*kp), res);
+    }
+    *cur = res->val;
+    *len = res->len;
+    return res->changed;
+}
+
 /* A value matched: remember it and run the rule's non-disruptive actions. */
 static void matched(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val, apr_size_t len)
 {
@@ -309,7 +355,6 @@ static void matched(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val, apr
 static int run_rule(pl_tx *tx, pl_rule *r, apr_array_header_t *vals, apr_array_header_t *tmp)
 {
     int last = r->chain_next == NULL, hits = 0, i, k;
-    const pl_tfndef **tf = (const pl_tfndef **)r->tfns->elts;
 
     if (r->type != PL_RT_RULE) {
         run_actions(tx, r);
@@ -328,18 +373,10 @@ static int run_rule(pl_tx *tx, pl_rule *r, apr_array_header_t *vals, apr_array_h
 
         if (r->multi_match && test(tx, r, v, val, len, &msg))
             ok = 1;
-        for (k = 0; k < r->tfns->nelts && !ok; k++) {
-            char *out;
-            apr_size_t olen;
-            if (tf[k]->fn == NULL)
-                continue;
-            if (tf[k]->fn(tx->pool, val, len, &out, &olen)) {
-                val = out;
-                len = olen;
-                if (r->multi_match && test(tx, r, v, val, len, &msg))
-                    ok = 1;
-            }
-        }
+        for (k = 0; k < r->tfns->nelts && !ok; k++)
+            if (tfn_step(tx, r, k, v, &val, &len)
+                    && r->multi_match && test(tx, r, v, val, len, &msg))
+                ok = 1;
         if (!r->multi_match)
             ok = test(tx, r, v, val, len, &msg);
         if (!ok)

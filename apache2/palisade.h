@@ -264,6 +264,8 @@ struct pl_rule {
     /* transformation pipeline, after t:none handling and defaults */
     apr_array_header_t *tfns;      /* const pl_tfndef* */
     int          tfn_none;         /* t:none seen: defaults were dropped */
+    int         *tfn_ids;          /* per step, the interned id of the pipeline
+                                    * prefix ending there (transformation cache) */
     int          multi_match, capture;
 
     /* flow */
@@ -322,6 +324,8 @@ enum { PL_EDIT_REMOVE, PL_EDIT_TARGET, PL_EDIT_ACTION };
 pl_ruleset *pl_ruleset_create(apr_pool_t *p);
 pl_ruleset *pl_ruleset_copy(apr_pool_t *p, const pl_ruleset *rs);
 pl_rule    *pl_rule_new(apr_pool_t *p, int type, const char *file, int line);
+/* Interns the rule's transformation prefixes (after its tfns changed). */
+void        pl_rule_tfn_ids(apr_pool_t *p, pl_rule *r);
 /* Applies an edit to a ruleset (copying the rules it changes). */
 const char *pl_ruleset_edit(pl_cmd *cmd, apr_pool_t *p, pl_ruleset *rs, const pl_edit *e);
 int         pl_rule_id_in(long id, const apr_array_header_t *ranges);

@@ -393,5 +393,39 @@ const char *pl_parse_rule(pl_cmd *cmd, int type, const char *targets,
             return err;
     }
     apply_defaults(cmd, r, tail != NULL);
+    pl_rule_tfn_ids(p, r);
     return NULL;
+}
+
+/*
+ * Pipeline prefixes are interned per configuration pool: two rules whose
+ * transformations start the same way get the same ids, so the engine can
+ * cache each intermediate result once per value and transaction.  Ids are
+ * never 0.
+ */
+void pl_rule_tfn_ids(apr_pool_t *p, pl_rule *r)
+{
+    static const char key[] = "palisade.tfn_intern";
+    apr_hash_t *intern = NULL;
+    const pl_tfndef **tf = (const pl_tfndef **)r->tfns->elts;
+    const char *path = "";
+    int k;
+
+    apr_pool_userdata_get((void **)&intern, key, p);
+    if (intern == NULL) {
+        intern = apr_hash_make(p);
+        apr_pool_userdata_set(intern, key, NULL, p);
+    }
+    r->tfn_ids = apr_pcalloc(p, sizeof(int) * (r->tfns->nelts + 1));
+    for (k = 0; k < r->tfns->nelts; k++) {
+        int *id;
+        path = apr_pstrcat(p, path, ",", tf[k]->name, NULL);
+        id = apr_hash_get(intern, path, APR_HASH_KEY_STRING);
+        if (id == NULL) {
+            id = apr_palloc(p, sizeof(*id));
+            *id = (int)apr_hash_count(intern) + 1;
+            apr_hash_set(intern, path, APR_HASH_KEY_STRING, id);
+        }
+        r->tfn_ids[k] = *id;
+    }
 }

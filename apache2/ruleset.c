@@ -208,6 +208,8 @@ const char *pl_ruleset_edit(pl_cmd *cmd, apr_pool_t *p, pl_ruleset *rs, const pl
                                        r->id, e->chain_offset);
                 else
                     err = pl_parse_actions(cmd, m, e->text);
+                if (err == NULL && m != NULL)
+                    pl_rule_tfn_ids(p, m);
             }
             if (err)
                 return err;
