@@ -629,13 +629,53 @@ static const char *act_sanitise_bytes(pl_rule *r, pl_action *a, apr_pool_t *p)
 }
 
 /*
- * The sanitise* actions only mark data for masking in the audit log.
- * Audit logging is not written yet: the marking plugs in here, reading
- * a->param (argument / header name) or tx->matched_var.
+ * The sanitise* actions only record what the audit log masks when it is
+ * written (audit.c): a name (argument, header) or, for the Matched forms,
+ * what tx->matched_var names.  The record is deduplicated and bounded.
  */
 static int exec_sanitise(pl_tx *tx, pl_rule *r, const pl_action *a)
 {
-    (void)tx; (void)r; (void)a;
+    const char *n = a->def->name + 8;          /* past "sanitise" / "sanitize" */
+    const sanitise_data *d = a->data;
+
+    (void)r;
+    if (strcmp(n, "Arg") == 0)
+        pl_audit_sanitise(tx, PL_SAN_ARG, a->param, 0, 0);
+    else if (strcmp(n, "RequestHeader") == 0)
+        pl_audit_sanitise(tx, PL_SAN_REQUEST_HEADER, a->param, 0, 0);
+    else if (strcmp(n, "ResponseHeader") == 0)
+        pl_audit_sanitise(tx, PL_SAN_RESPONSE_HEADER, a->param, 0, 0);
+    else
+        pl_audit_sanitise_matched(tx, d ? d->keep_front : 0, d ? d->keep_back : 0);
+    return 1;
+}
+
+/* ---- exec ------------------------------------------------------------------ */
+
+/* exec:PROGRAM runs an external program when the rule matches (exec.c);
+ * its output is read and ignored.  Lua scripts are a later issue. */
+static const char *act_exec(pl_rule *r, pl_action *a, apr_pool_t *p)
+{
+    apr_size_t n = strlen(a->param);
+
+    (void)r;
+    (void)p;
+    if (n > 4 && strcmp(a->param + n - 4, ".lua") == 0)
+        return "not implemented yet: Lua";
+    return NULL;
+}
+
+static int exec_exec(pl_tx *tx, pl_rule *r, const pl_action *a)
+{
+    const char *err = NULL;
+    char *out = NULL;
+
+    (void)r;
+    if (pl_exec_program(tx, a->param, NULL, &out, &err) != 1) {
+        pl_log_alert(tx, 1, err);
+        pl_log_alert(tx, 1, apr_psprintf(tx->pool, "Failed to execute: %s", a->param));
+        return 0;
+    }
     return 1;
 }
 
@@ -752,11 +792,12 @@ static int exec_setvar(pl_tx *tx, pl_rule *r, const pl_action *a)
                  pl_log_escape(tx->pool, key, strlen(key)));
         return 0;
     }
-    /*
-     * Persistent collections will need the value before the first change
-     * ("Recorded original collection variable") to store deltas; that
-     * belongs to the persistent-storage code.
-     */
+    /* relative changes of persistent collections are merged at store time
+     * with those of concurrent requests (2.9 records TX's too) */
+    if (d->relative && !d->unset)
+        pl_persist_original(tx, coll, coll_uc, key, pl_coll_get(c, key));
+    if (c != tx->tx_coll)
+        pl_persist_dirty(tx, coll_uc);
     if (d->unset) {
         pl_coll_del(c, key);
         if (dbg(tx, 9))
@@ -908,6 +949,7 @@ static int exec_expirevar(pl_tx *tx, pl_rule *r, const pl_action *a)
     when = apr_psprintf(tx->pool, "%" APR_TIME_T_FMT,
                         (apr_time_t)(apr_time_sec(tx->start) + int_value(secs, len)));
     pl_coll_set(c, apr_pstrcat(tx->pool, "__expire_", key, NULL), when, strlen(when));
+    pl_persist_dirty(tx, n[2]);
     if (dbg(tx, 4))
         pl_debug(tx, 4, "Variable \"%s.%s\" set to expire in %s seconds.", coll, key, secs);
     return 1;
@@ -967,6 +1009,7 @@ static int exec_deprecatevar(pl_tx *tx, pl_rule *r, const pl_action *a)
     {
         char *val = apr_ltoa(tx->pool, next);
         pl_coll_set(c, v->key, val, strlen(val));
+        pl_persist_dirty(tx, n[2]);
     }
     pl_debug(tx, 4, "Deprecated variable \"%s.%s\" from %ld to %ld (%" APR_TIME_T_FMT
              " seconds since last update).", coll, key, cur, next, elapsed);
@@ -995,23 +1038,23 @@ static int init_collection(pl_tx *tx, const char *coll_uc, const char *real_name
         return 0;
     if (tx->cfg != NULL && tx->cfg->collection_timeout != PL_UNSET)
         timeout = tx->cfg->collection_timeout;
-    /*
-     * Persistent storage plugs in here: load record (real_name, key) from
-     * the SDBM file under SecDataDir and use it when found; the fields
-     * below only describe a new record.
-     */
-    pl_debug(tx, 4, "Creating collection (name \"%s\", key \"%s\").", real_name, key);
-    pl_debug(tx, 4, "Setting default timeout collection value %ld.", timeout);
-    c = pl_coll_create(tx->pool, coll_uc, 1);
-    coll_put(c, "__expire_KEY",
-             apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, (apr_time_t)(now + timeout)));
-    pl_coll_set(c, "KEY", key, key_len);
-    coll_put(c, "TIMEOUT", apr_ltoa(tx->pool, timeout));
-    pl_coll_set(c, "__key", key, key_len);
-    coll_put(c, "__name", real_name);
-    coll_put(c, "CREATE_TIME", apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, now));
-    coll_put(c, "UPDATE_COUNTER", "0");
-    coll_put(c, "IS_NEW", "1");
+    /* the stored record (persist.c), else a new one */
+    c = pl_persist_load(tx, coll_uc, real_name, key, key_len);
+    if (c == NULL) {
+        pl_debug(tx, 4, "Creating collection (name \"%s\", key \"%s\").", real_name, key);
+        pl_debug(tx, 4, "Setting default timeout collection value %ld.", timeout);
+        c = pl_coll_create(tx->pool, coll_uc, 1);
+        coll_put(c, "__expire_KEY",
+                 apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, (apr_time_t)(now + timeout)));
+        pl_coll_set(c, "KEY", key, key_len);
+        coll_put(c, "TIMEOUT", apr_ltoa(tx->pool, timeout));
+        pl_coll_set(c, "__key", key, key_len);
+        coll_put(c, "__name", real_name);
+        coll_put(c, "CREATE_TIME", apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, now));
+        coll_put(c, "UPDATE_COUNTER", "0");
+        coll_put(c, "IS_NEW", "1");
+    }
+    pl_persist_attach(tx, c);
     if (tx->colls == NULL)
         tx->colls = apr_hash_make(tx->pool);
     apr_hash_set(tx->colls, coll_uc, APR_HASH_KEY_STRING, c);
@@ -1466,7 +1509,7 @@ static const pl_actiondef action_defs[] = {
     { "deny",                    DISR, NONE, act_deny,           NULL,              0 },
     { "deprecatevar",            RUN,  REQ,  act_deprecatevar,   exec_deprecatevar, 0 },
     { "drop",                    DISR, NONE, act_drop,           NULL,              0 },
-    { "exec",                    RUN,  REQ,  act_not_yet,        exec_not_yet,      PL_AF_NOT_YET },
+    { "exec",                    RUN,  REQ,  act_exec,           exec_exec,         0 },
     { "expirevar",               RUN,  REQ,  act_expirevar,      exec_expirevar,    0 },
     { "id",                      META, REQ,  act_id,             NULL,              0 },
     { "initcol",                 RUN,  REQ,  act_initcol,        exec_collection,   0 },

@@ -4,8 +4,9 @@
  * into variables before phase 2.
  *
  *   URLENCODED  ARGS_POST (pl_tx_parse_args), REQUEST_BODY
- *   MULTIPART   ARGS_POST, FILES*, MULTIPART_* flags; a tolerant parser for
- *               now, with 2.9's Content-Type checks and error texts
+ *   MULTIPART   ARGS_POST, FILES*, MULTIPART_PART_HEADERS and the flags;
+ *               2.9's line-oriented parser, checks and error texts (files
+ *               are measured, not stored yet)
  *   JSON        ARGS named as 2.9's msc_json.c names them (not ARGS_POST);
  *               the parser follows yajl's grammar and error texts
  *   XML         a libxml2 document in tx->xml_doc for the XML variable
@@ -104,7 +105,10 @@ typedef struct json_parser {
     apr_size_t  tok_len;
     int         tok_escapes, tok_late;
     /* argument naming, kept as msc_json.c keeps it */
-    const char *prefix, *key;
+    char       *prefix;         /* valid when has_prefix */
+    apr_size_t  plen, pcap;
+    int         has_prefix;
+    const char *key;
     long        depth, depth_limit;
     int         depth_exceeded;
     /* outcome */
@@ -162,6 +166,14 @@ static const char *request_header(const pl_tx *tx, const char *name)
             return h->value;
     }
     return NULL;
+}
+
+/* Debug lines are built only when they would be written. */
+static int debug_on(const pl_tx *tx, int level)
+{
+    int max = tx->debug_log_level != PL_UNSET ? tx->debug_log_level
+            : tx->cfg ? tx->cfg->debug_log_level : 0;
+    return level <= max;
 }
 
 static void body_error(pl_tx *tx, const char *msg)
@@ -801,9 +813,10 @@ static void mp_add_arg(pl_tx *tx, const mp_part *part)
 {
     const char *v = part->value ? part->value : "";
 
-    pl_debug(tx, 5, "Adding request argument (BODY): name \"%s\", value \"%s\"",
-             pl_log_escape(tx->pool, part->name, strlen(part->name)),
-             pl_log_escape(tx->pool, v, part->len));
+    if (debug_on(tx, 5))
+        pl_debug(tx, 5, "Adding request argument (BODY): name \"%s\", value \"%s\"",
+                 pl_log_escape(tx->pool, part->name, strlen(part->name)),
+                 pl_log_escape(tx->pool, v, part->len));
     if (args_count(tx) >= args_limit(tx)) {
         body_error(tx, ARGS_LIMIT_MSG);
         return;
@@ -1166,16 +1179,44 @@ static int json_on_scalar(json_parser *jp, const char *v, apr_size_t n)
 
     if (jp->key == NULL)
         jp->key = "";
-    name = jp->prefix ? apr_pstrcat(tx->pool, jp->prefix, ".", jp->key, NULL) : jp->key;
-    pl_debug(tx, 9, "Adding JSON argument '%s' with value '%s'", name, v);
+    name = jp->has_prefix ? apr_pstrcat(tx->pool, jp->prefix, ".", jp->key, NULL) : jp->key;
+    if (debug_on(tx, 9))
+        pl_debug(tx, 9, "Adding JSON argument '%s' with value '%s'", name, v);
     if (args_count(tx) >= args_limit(tx)) {
-        pl_debug(tx, 4, "Skipping request argument, over limit (JSON): name \"%s\", value \"%s\"",
-                 pl_log_escape(tx->pool, name, strlen(name)), pl_log_escape(tx->pool, v, n));
+        if (debug_on(tx, 4))
+            pl_debug(tx, 4, "Skipping request argument, over limit (JSON): name \"%s\", "
+                     "value \"%s\"", pl_log_escape(tx->pool, name, strlen(name)),
+                     pl_log_escape(tx->pool, v, n));
         tx->reqbody_error = 1;
         return 0;
     }
     pl_coll_set(tx->args_json, name, v, n);
     return 1;
+}
+
+/*
+ * The prefix lives in one growing buffer: 2.9 rebuilds the string at every
+ * level, which costs the square of the depth.
+ */
+static void json_prefix_add(json_parser *jp, const char *part, int dot)
+{
+    apr_size_t n = strlen(part), need = jp->plen + dot + n + 1;
+
+    if (need > jp->pcap) {
+        apr_size_t cap = jp->pcap ? jp->pcap * 2 : 128;
+        char *b;
+        while (cap < need)
+            cap *= 2;
+        b = apr_palloc(jp->tx->pool, cap);
+        memcpy(b, jp->prefix, jp->plen);
+        jp->prefix = b;
+        jp->pcap = cap;
+    }
+    if (dot)
+        jp->prefix[jp->plen++] = '.';
+    memcpy(jp->prefix + jp->plen, part, n + 1);
+    jp->plen += n;
+    jp->has_prefix = 1;
 }
 
 static int json_deeper(json_parser *jp)
@@ -1184,7 +1225,8 @@ static int json_deeper(json_parser *jp)
         jp->depth_exceeded = 1;
         return 0;
     }
-    pl_debug(jp->tx, 9, "New JSON hash context (prefix '%s')", jp->prefix);
+    if (debug_on(jp->tx, 9))
+        pl_debug(jp->tx, 9, "New JSON hash context (prefix '%s')", jp->prefix);
     return 1;
 }
 
@@ -1192,19 +1234,15 @@ static int json_on_start_map(json_parser *jp)
 {
     if (jp->key == NULL)
         return 1;                   /* the top-level object */
-    jp->prefix = jp->prefix ? apr_pstrcat(jp->tx->pool, jp->prefix, ".", jp->key, NULL)
-                            : jp->key;
+    json_prefix_add(jp, jp->key, jp->has_prefix);
     return json_deeper(jp);
 }
 
 static int json_on_start_array(json_parser *jp)
 {
-    if (jp->key == NULL && jp->prefix == NULL)
-        jp->prefix = jp->key = "array";
-    else if (jp->prefix)
-        jp->prefix = apr_pstrcat(jp->tx->pool, jp->prefix, ".", jp->key, NULL);
-    else
-        jp->prefix = jp->key;
+    if (jp->key == NULL && !jp->has_prefix)
+        jp->key = "array";          /* the top-level array */
+    json_prefix_add(jp, jp->key, jp->has_prefix);
     return json_deeper(jp);
 }
 
@@ -1213,17 +1251,17 @@ static void json_on_end(json_parser *jp, int map)
 {
     const char *dot;
 
-    if (jp->prefix == NULL)
+    if (!jp->has_prefix)
         return;
     dot = strrchr(jp->prefix, '.');
+    if (map)
+        jp->key = apr_pstrdup(jp->tx->pool, dot ? dot + 1 : jp->prefix);
     if (dot) {
-        if (map)
-            jp->key = dot + 1;
-        jp->prefix = apr_pstrmemdup(jp->tx->pool, jp->prefix, dot - jp->prefix);
+        jp->plen = dot - jp->prefix;
+        jp->prefix[jp->plen] = '\0';
     } else {
-        if (map)
-            jp->key = jp->prefix;
-        jp->prefix = NULL;
+        jp->plen = 0;
+        jp->has_prefix = 0;
     }
     jp->depth--;
 }
@@ -1317,7 +1355,8 @@ static int json_step(json_parser *jp, int st, enum json_tok t, apr_array_header_
             const char *k = jp->tok_escapes ? json_decode(jp->tx->pool, jp->tok, jp->tok_len, &n)
                                             : apr_pstrmemdup(jp->tx->pool, jp->tok, jp->tok_len);
             jp->key = k;        /* a C string: a NUL ends the name, as in 2.9 */
-            pl_debug(jp->tx, 9, "New JSON hash key '%s'", k);
+            if (debug_on(jp->tx, 9))
+                pl_debug(jp->tx, 9, "New JSON hash key '%s'", k);
         }
         return JS_MAP_SEP;
     case JS_MAP_SEP:
@@ -1423,9 +1462,24 @@ static void run_xml(pl_tx *tx, const char *buf, apr_size_t len)
  * Public functions
  * --------------------------------------------------------------------- */
 
+/* SecRequestBodyNoFilesLimit, default 1 MiB as in ModSecurity. */
+static apr_off_t nofiles_limit(const pl_tx *tx)
+{
+    return tx->cfg->reqbody_nofiles_limit > 0 ? tx->cfg->reqbody_nofiles_limit : 1048576;
+}
+
 apr_status_t pl_tx_body_append(pl_tx *tx, const char *data, apr_size_t len)
 {
     apr_off_t limit = reqbody_limit(tx);
+    const char *proc = choose_processor(tx);
+
+    /* Bodies a processor reads whole count against the no-files limit;
+     * multipart file parts do not.  ModSecurity counts the non-file bytes
+     * of a multipart body as it parses; here multipart bodies are only
+     * held to SecRequestBodyLimit (the parser runs after buffering). */
+    if (proc != NULL && strcmp(proc, "MULTIPART") != 0
+            && tx->body.length + (apr_off_t)len > nofiles_limit(tx))
+        return PL_BODY_NOFILES;
 
     if (tx->body.length + (apr_off_t)len > limit) {
         /* what fits is kept for ProcessPartial */

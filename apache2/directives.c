@@ -9,8 +9,11 @@
  * pl_tokenize(), which quotes exactly as Apache does.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include "palisade.h"
+
+#include <apr_lib.h>
 
 pl_global pl_globals = { NULL, NULL, 0, 0, 0, NULL, 0 };
 
@@ -34,8 +37,10 @@ pl_config *pl_config_create(apr_pool_t *p)
     c->audit_engine = PL_UNSET;
     c->audit_dir_mode = c->audit_file_mode = PL_UNSET;
     c->collection_timeout = PL_UNSET;
+    c->coll_backend_failure = PL_UNSET;
     c->xml_external_entity = c->intercept_on_error = PL_UNSET;
     c->inheritance = PL_UNSET;
+    c->rule_perf_time = c->disable_backend_compression = PL_UNSET;
     c->rules = pl_ruleset_create(p);
     c->edits = apr_array_make(p, 1, sizeof(pl_edit));
     return c;
@@ -59,12 +64,15 @@ pl_config *pl_config_merge(apr_pool_t *p, const pl_config *parent, const pl_conf
     MERGE(tmp_save_uploaded); MERGE(debug_log_level); MERGE(audit_engine);
     MERGE(audit_dir_mode); MERGE(audit_file_mode); MERGE(collection_timeout);
     MERGE(xml_external_entity); MERGE(intercept_on_error); MERGE(inheritance);
+    MERGE(coll_backend_failure); MERGE_PTR(coll_backend);
     MERGE_PTR(resbody_mime); MERGE_PTR(tmp_dir); MERGE_PTR(data_dir);
     MERGE_PTR(upload_dir); MERGE_PTR(debug_log_path); MERGE_PTR(debug_log);
     MERGE_PTR(audit_log); MERGE_PTR(audit_log2); MERGE_PTR(audit_parts);
     MERGE_PTR(audit_type); MERGE_PTR(audit_format); MERGE_PTR(audit_storage_dir);
     MERGE_PTR(audit_relevant_status); MERGE_PTR(web_app_id); MERGE_PTR(sensor_id);
     MERGE_PTR(default_action);
+    MERGE(rule_perf_time); MERGE(disable_backend_compression);
+    MERGE_PTR(geo_db); MERGE_PTR(httpbl_key);
 
     if (child->inheritance == 0) {
         m->rules = child->rules;
@@ -288,8 +296,10 @@ static const char *pl_dir_SecDefaultAction(pl_cmd *cmd, const char *args)
     r = pl_rule_new(cmd->pool, PL_RT_ACTION, cmd->file, cmd->line);
     if ((err = pl_parse_actions(cmd, r, actions)) != NULL)
         return err;
-    if (r->id || r->msg || r->rev || r->logdata || r->tags->nelts)
-        return "SecDefaultAction must not contain metadata actions (id, rev, msg, tag, logdata)";
+    /* as 2.9.7: tag, logdata and severity are accepted and inherited */
+    if (r->id || r->msg || r->rev || r->ver || r->maturity != PL_UNSET
+            || r->accuracy != PL_UNSET)
+        return "SecDefaultAction must not contain metadata actions (id, rev, msg, ver, maturity, accuracy)";
     if (r->disruptive == PL_DA_NONE)
         return "SecDefaultAction must specify a disruptive action.";
     if (r->phase == PL_UNSET)
@@ -618,6 +628,36 @@ static const char *pl_dir_SecCollectionTimeout(pl_cmd *cmd, const char *args)
     return set_long(cmd, args, &cmd->cfg->collection_timeout);
 }
 
+/* SecCollectionBackend sdbm | redis://host:port/db?timeout=MS (persist.c) */
+static const char *pl_dir_SecCollectionBackend(pl_cmd *cmd, const char *args)
+{
+    char *v;
+    const char *err = one_arg(cmd, args, &v);
+
+    if (err == NULL && (err = pl_persist_backend_check(cmd->pool, v)) == NULL)
+        cmd->cfg->coll_backend = v;
+    return err;
+}
+
+/* What a request gets when the collection store cannot be reached: open
+ * (new, empty collections) or closed (503 when the engine blocks). */
+static const char *pl_dir_SecCollectionBackendFailure(pl_cmd *cmd, const char *args)
+{
+    char *v;
+    const char *err = one_arg(cmd, args, &v);
+
+    if (err)
+        return err;
+    if (strcasecmp(v, "open") == 0)
+        cmd->cfg->coll_backend_failure = PL_BACKEND_FAIL_OPEN;
+    else if (strcasecmp(v, "closed") == 0)
+        cmd->cfg->coll_backend_failure = PL_BACKEND_FAIL_CLOSED;
+    else
+        return apr_psprintf(cmd->pool, "Invalid value for SecCollectionBackendFailure: %s "
+                            "(open or closed)", v);
+    return NULL;
+}
+
 /* ---- logging ---------------------------------------------------------- */
 
 static const char *pl_dir_SecDebugLog(pl_cmd *cmd, const char *args)
@@ -808,6 +848,56 @@ static const char *pl_dir_SecCacheTransformations(pl_cmd *cmd, const char *args)
     return NULL;
 }
 
+/* ---- operators' resources, performance, proxying ---------------------- */
+
+/* SecGeoLookupDB FILE: a legacy GeoIP .dat or a MaxMind DB, relative to
+ * the configuration file (geo.c). */
+static const char *pl_dir_SecGeoLookupDB(pl_cmd *cmd, const char *args)
+{
+    char *v, *path = NULL;
+    const char *err = one_arg(cmd, args, &v);
+
+    if (err)
+        return err;
+    if (cmd->file == NULL || v[0] == '/'
+            || apr_filepath_merge(&path, apr_pstrndup(cmd->temp_pool, cmd->file,
+                                  strlen(cmd->file) - strlen(apr_filepath_name_get(cmd->file))),
+                                  v, APR_FILEPATH_TRUENAME, cmd->pool) != APR_SUCCESS)
+        path = v;
+    return pl_geo_open(cmd->pool, path, &cmd->cfg->geo_db);
+}
+
+/* SecHttpBlKey KEY: the Project Honey Pot access key @rbl puts in front
+ * of dnsbl.httpbl.org queries. */
+static const char *pl_dir_SecHttpBlKey(pl_cmd *cmd, const char *args)
+{
+    return set_str(cmd, args, &cmd->cfg->httpbl_key);
+}
+
+/* SecRulePerfTime USECS: rules whose operator time reaches it are listed
+ * in PERF_RULES and the audit log (2.9: a positive number). */
+static const char *pl_dir_SecRulePerfTime(pl_cmd *cmd, const char *args)
+{
+    char *v;
+    long n;
+    const char *err = one_arg(cmd, args, &v);
+
+    if (err)
+        return err;
+    n = strtol(v, NULL, 10);
+    if (n <= 0 || n == LONG_MAX)
+        return apr_psprintf(cmd->pool, "Invalid value for SecRulePerfTime: %s", v);
+    cmd->cfg->rule_perf_time = n;
+    return NULL;
+}
+
+/* SecDisableBackendCompression On|Off: the glue hides Accept-Encoding from
+ * proxied back ends (mod_palisade.c). */
+static const char *pl_dir_SecDisableBackendCompression(pl_cmd *cmd, const char *args)
+{
+    return set_flag(cmd, args, &cmd->cfg->disable_backend_compression);
+}
+
 NOT_YET(SecChrootDir)
 NOT_YET(SecConnEngine)
 NOT_YET(SecConnReadStateLimit)
@@ -815,8 +905,6 @@ NOT_YET(SecConnWriteStateLimit)
 NOT_YET(SecReadStateLimit)
 NOT_YET(SecWriteStateLimit)
 NOT_YET(SecContentInjection)
-NOT_YET(SecDisableBackendCompression)
-NOT_YET(SecGeoLookupDB)
 NOT_YET(SecGsbLookupDB)
 NOT_YET(SecGuardianLog)
 NOT_YET(SecHashEngine)
@@ -824,10 +912,8 @@ NOT_YET(SecHashKey)
 NOT_YET(SecHashMethodPm)
 NOT_YET(SecHashMethodRx)
 NOT_YET(SecHashParam)
-NOT_YET(SecHttpBlKey)
 NOT_YET(SecRemoteRules)
 NOT_YET(SecRemoteRulesFailAction)
-NOT_YET(SecRulePerfTime)
 NOT_YET(SecRuleScript)
 NOT_YET(SecStreamInBodyInspection)
 NOT_YET(SecStreamOutBodyInspection)

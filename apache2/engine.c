@@ -10,15 +10,29 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "palisade.h"
 
 #define DATA_MAX 512           /* logdata is cut here, as ModSecurity does */
+#define MATCHED_RULES_MAX 1000 /* part K entries kept per transaction */
 
 static const char *const severities[] = {
     "EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"
 };
 
 /* ---- debug log ----------------------------------------------------------- */
+
+/* The debug level in effect, so that costly messages are only built when
+ * they will be written (-1: no debug log). */
+static int dbg_level(const pl_tx *tx)
+{
+    int l;
+
+    if (tx->cfg == NULL || tx->cfg->debug_log == NULL)
+        return -1;
+    l = tx->debug_log_level != PL_UNSET ? tx->debug_log_level : tx->cfg->debug_log_level;
+    return l == PL_UNSET ? -1 : l;
+}
 
 void pl_debug(pl_tx *tx, int level, const char *fmt, ...)
 {
@@ -33,14 +47,19 @@ void pl_debug(pl_tx *tx, int level, const char *fmt, ...)
     max = tx->debug_log_level != PL_UNSET ? tx->debug_log_level : tx->cfg->debug_log_level;
     if (max == PL_UNSET || level > max)
         return;
+    /* 2.9's line: [time with microseconds] [host/sid#config][rid#request][uri][level] */
     apr_time_exp_lt(&t, apr_time_now());
-    apr_strftime(tbuf, &tl, sizeof(tbuf), "%d/%b/%Y:%H:%M:%S %z", &t);
+    apr_strftime(tbuf, &tl, sizeof(tbuf), "%d/%b/%Y:%H:%M:%S", &t);
+    apr_snprintf(tbuf + tl, sizeof(tbuf) - tl, ".%06ld %c%.2ld%.2ld", (long)t.tm_usec,
+                 t.tm_gmtoff < 0 ? '-' : '+', labs((long)t.tm_gmtoff) / 3600,
+                 (labs((long)t.tm_gmtoff) / 60) % 60);
     va_start(ap, fmt);
     line = apr_pvsprintf(tx->pool, fmt, ap);
     va_end(ap);
     line = apr_psprintf(tx->pool, "[%s] [%s/sid#%pp][rid#%pp][%s][%d] %s\n", tbuf,
                         tx->hostname ? tx->hostname : "-", (void *)tx->cfg, (void *)tx,
-                        tx->path_decoded ? tx->path_decoded : "", level, line);
+                        tx->log_uri ? tx->log_uri : tx->path_decoded ? tx->path_decoded : "",
+                        level, line);
     apr_file_write_full(tx->cfg->debug_log, line, strlen(line), NULL);
 }
 
@@ -63,8 +82,10 @@ static const char *metadata(pl_tx *tx, const pl_rule *s)
     if (s->logdata) {
         apr_size_t n;
         const char *v = pl_macro_expand(tx, s->logdata, &n);
-        const char *e = pl_log_escape_hex(p, v, n > DATA_MAX ? DATA_MAX : n);
-        m = apr_pstrcat(p, m, " [data \"", e, n > DATA_MAX ? "...\"]" : "\"]", NULL);
+        const char *e = pl_log_escape_hex(p, v, n);
+        if (strlen(e) > DATA_MAX)
+            e = apr_psprintf(p, "%.*s...", DATA_MAX - 3, e);
+        m = apr_pstrcat(p, m, " [data \"", e, "\"]", NULL);
     }
     if (s->severity >= 0 && s->severity <= 7)
         m = apr_pstrcat(p, m, " [severity \"", severities[s->severity], "\"]", NULL);
@@ -89,6 +110,17 @@ static const char *trailer(pl_tx *tx)
                                       tx->hostname ? strlen(tx->hostname) : 0),
                         pl_log_escape(tx->pool, uri, strlen(uri)),
                         tx->unique_id ? tx->unique_id : "");
+}
+
+void pl_log_alert(pl_tx *tx, int level, const char *msg)
+{
+    pl_debug(tx, level, "%s", msg);
+    if (level > 3)
+        return;
+    pl_audit_alert(tx, msg, -1);
+    tx->is_relevant = 1;
+    if (tx->host && tx->host->log_error)
+        tx->host->log_error(tx, level, apr_pstrcat(tx->pool, msg, trailer(tx), NULL));
 }
 
 /* ---- disruption ----------------------------------------------------------- */
@@ -155,6 +187,7 @@ static int chain_matched(pl_tx *tx, const pl_rule *s, const char *opmsg)
                 || e.action == PL_DA_ALLOW_REQUEST;
     int active = (blocking && tx->engine == PL_ENGINE_ON && tx->phase != 5) || allowing;
     pl_match *m = apr_array_push(tx->matches);
+    const char *body;
 
     if (s->severity >= 0 && s->severity < tx->highest_severity)
         tx->highest_severity = s->severity;
@@ -162,18 +195,27 @@ static int chain_matched(pl_tx *tx, const pl_rule *s, const char *opmsg)
     m->phase = tx->phase;
     m->disruptive = active && blocking;
     m->logged = s->log == 1;
+    m->op_message = opmsg;
     /* ModSecurity expands msg and logdata with no current rule, so
      * %{RULE.x} is empty there (it works in setvar) */
     tx->rule = NULL;
-    m->message = apr_pstrcat(tx->pool, prefix(tx, &e, active), " ", opmsg ? opmsg : "",
-                             metadata(tx, s), trailer(tx), NULL);
+    body = apr_pstrcat(tx->pool, prefix(tx, &e, active), " ", opmsg ? opmsg : "",
+                       metadata(tx, s), NULL);
+    /* ModSecurity formats the message into a 1024-byte buffer */
+    if (strlen(body) > 1023)
+        body = apr_pstrndup(tx->pool, body, 1023);
+    m->message = apr_pstrcat(tx->pool, body, trailer(tx), NULL);
     tx->rule = s;
-    if (m->logged) {
+    /* the audit log's part H gets what is logged and what is audit-logged
+     * (nolog,auditlog); only auditlog makes the transaction relevant, as
+     * in 2.9 (log,noauditlog: error log only) */
+    if (s->log == 1 || s->auditlog == 1)
+        pl_audit_alert(tx, body, tx->matches->nelts - 1);
+    if (s->auditlog == 1)
         tx->is_relevant = 1;
-        if (tx->host && tx->host->log_error)
-            tx->host->log_error(tx, 3, m->message);
-    }
-    pl_debug(tx, 1, "%s", m->message);
+    if (m->logged && tx->host && tx->host->log_error)
+        tx->host->log_error(tx, 3, m->message);
+    pl_debug(tx, m->disruptive ? 1 : s->log == 1 ? 2 : 4, "%s", body);
     if (!active)
         return 0;
     if (allowing) {
@@ -185,6 +227,7 @@ static int chain_matched(pl_tx *tx, const pl_rule *s, const char *opmsg)
     tx->intercept.url = e.url;
     tx->intercept.phase = tx->phase;
     tx->intercept.rule = s;
+    tx->intercept_message = opmsg;
     return 1;
 }
 
@@ -237,7 +280,8 @@ static void collect(pl_tx *tx, const pl_rule *r, apr_array_header_t *out,
             for (j = 0; j < tmp->nelts; j++)
                 if (!excluded(tx, r, t, APR_ARRAY_IDX(tmp, j, pl_var *)))
                     n++;
-            c->name = t->text + (t->text[0] == '&');
+            /* 2.9 names a counted target after its collection alone */
+            c->name = t->coll ? t->coll : t->def->name;
             c->value = apr_itoa(tx->pool, n);
             c->value_len = strlen(c->value);
             APR_ARRAY_PUSH(out, pl_var *) = c;
@@ -262,27 +306,75 @@ static void run_actions(pl_tx *tx, pl_rule *r)
             as[i].def->exec(tx, r, &as[i]);
 }
 
-/* Runs the operator once; 1 when the rule's condition holds. */
+/*
+ * SecRulePerfTime: adds an operator run's time to its rule (by id) in
+ * tx->perf_rules, as 2.9 does: a rule enters the table once one run, or
+ * its total since it entered, reaches the limit.
+ */
+static void perf_rule(pl_tx *tx, const pl_rule *s, apr_time_t t)
+{
+    const char *old;
+
+    if (tx->perf_rules == NULL)
+        tx->perf_rules = apr_table_make(tx->pool, 8);
+    old = apr_table_get(tx->perf_rules, s->id_str);
+    if (old != NULL)
+        t += (apr_time_t)apr_atoi64(old);
+    if (t >= tx->cfg->rule_perf_time)
+        apr_table_setn(tx->perf_rules, s->id_str,
+                       apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, t));
+}
+
+/* Runs the operator once; 1 when the rule's condition holds, -1 when the
+ * operator failed. */
 static int test(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val,
                 apr_size_t len, char **msg)
 {
     int rc;
 
+    int level = dbg_level(tx);
+    int perf = tx->cfg->rule_perf_time > 0 && r->chain_start->id_str != NULL;
+    apr_time_t t0 = 0;
+
     *msg = NULL;
+    if (level >= 4) {
+        pl_debug(tx, 4, "Executing operator \"%s%s\" with param \"%s\" against %s.",
+                 r->op.negated ? "!" : "", r->op.def->name,
+                 pl_log_escape(tx->pool, r->op.param, strlen(r->op.param)), v->name);
+        if (level >= 9)
+            pl_debug(tx, 9, "Target value: \"%s\"", pl_log_escape_nq(tx->pool, val, len));
+        t0 = apr_time_now();
+    }
+    if (perf && level < 4)
+        t0 = apr_time_now();
     rc = r->op.def->exec(tx, r, &r->op, v, val, len, msg);
+    if (level >= 4)
+        pl_debug(tx, 4, "Operator completed in %" APR_TIME_T_FMT " usec.", apr_time_now() - t0);
+    if (perf)
+        perf_rule(tx, r->chain_start, apr_time_now() - t0);
     if (rc < 0) {
         /* an operator error counts as no match for this value, as in 2.9;
-         * execution errors (PCRE limits) also reach the error log */
-        if (*msg && strncmp(*msg, "Rule ", 5) == 0 && tx->host && tx->host->log_error)
-            tx->host->log_error(tx, 3, *msg);
+         * execution errors (PCRE limits) also reach the error log and the
+         * audit log */
+        if (*msg && strncmp(*msg, "Rule ", 5) == 0) {
+            pl_audit_alert(tx, *msg, -1);
+            tx->is_relevant = 1;
+            if (tx->host && tx->host->log_error)
+                tx->host->log_error(tx, 3, *msg);
+        }
         pl_debug(tx, 4, "Operator error: %s", *msg ? *msg : "operator failed");
-        return 0;
+        /* other errors end the rule: "Rule processing failed" */
+        return *msg && strncmp(*msg, "Rule ", 5) == 0 ? 0 : -1;
     }
     if (r->op.negated) {
+        const char *param;
         if (rc == 1)
             return 0;
+        param = pl_log_escape(tx->pool, r->op.param, strlen(r->op.param));
+        if (strlen(param) > 252)
+            param = apr_psprintf(tx->pool, "%.252s ...", param);
         *msg = apr_psprintf(tx->pool, "Match of \"%s %s\" against \"%s\" required.",
-                            r->op.def->name, pl_log_escape(tx->pool, r->op.param, strlen(r->op.param)),
+                            r->op.def->name, param,
                             pl_log_escape(tx->pool, v->name, strlen(v->name)));
         return 1;
     }
@@ -335,6 +427,16 @@ static int tfn_step(pl_tx *tx, const pl_rule *r, int k, const pl_var *orig,
     return res->changed;
 }
 
+/* Every operator match, for the audit log's part K (bounded: a rule that
+ * matches many values is listed once per value, as in 2.9, up to a limit). */
+static void note_match(pl_tx *tx, const pl_rule *r)
+{
+    if (tx->matched_rules == NULL)
+        tx->matched_rules = apr_array_make(tx->pool, 8, sizeof(const pl_rule *));
+    if (tx->matched_rules->nelts < MATCHED_RULES_MAX)
+        APR_ARRAY_PUSH(tx->matched_rules, const pl_rule *) = r;
+}
+
 /* A value matched: remember it and run the rule's non-disruptive actions. */
 static void matched(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val, apr_size_t len)
 {
@@ -345,18 +447,39 @@ static void matched(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val, apr
     m->value_len = len;
     tx->matched_var = m;
     APR_ARRAY_PUSH(tx->matched_vars, const pl_var *) = m;
+    note_match(tx, r);
     run_actions(tx, r);
 }
 
 /*
  * Evaluates one rule of a chain.  Returns -1 when the transaction got
- * intercepted, otherwise the number of matched values.
+ * intercepted, -2 when its operator failed (the rule stops there, as in
+ * 2.9), otherwise the number of matched values.
  */
+/* Runs the operator on one (transformed) value; on a match records it and,
+ * for the last rule of a chain, logs and disrupts.  Returns 1 on a match,
+ * 0 without, -1 when the transaction got intercepted, -2 when the
+ * operator failed. */
+static int evaluate(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val,
+                    apr_size_t len, int last)
+{
+    char *msg = NULL;
+    int rc = test(tx, r, v, val, len, &msg);
+
+    if (rc <= 0)
+        return rc == 0 ? 0 : -2;
+    matched(tx, r, v, val, len);
+    if (last && chain_matched(tx, r->chain_start, msg))
+        return -1;
+    return 1;
+}
+
 static int run_rule(pl_tx *tx, pl_rule *r, apr_array_header_t *vals, apr_array_header_t *tmp)
 {
     int last = r->chain_next == NULL, hits = 0, i, k;
 
     if (r->type != PL_RT_RULE) {
+        note_match(tx, r);
         run_actions(tx, r);
         if (last && chain_matched(tx, r->chain_start, "Unconditional match in SecAction."))
             return -1;
@@ -368,23 +491,31 @@ static int run_rule(pl_tx *tx, pl_rule *r, apr_array_header_t *vals, apr_array_h
         const pl_var *v = APR_ARRAY_IDX(vals, i, const pl_var *);
         const char *val = v->value;
         apr_size_t len = v->value_len;
-        char *msg = NULL;
-        int ok = 0;
+        int rc, changed = 1;
 
-        if (r->multi_match && test(tx, r, v, val, len, &msg))
-            ok = 1;
-        for (k = 0; k < r->tfns->nelts && !ok; k++)
-            if (tfn_step(tx, r, k, v, &val, &len)
-                    && r->multi_match && test(tx, r, v, val, len, &msg))
-                ok = 1;
-        if (!r->multi_match)
-            ok = test(tx, r, v, val, len, &msg);
-        if (!ok)
+        if (!r->multi_match) {
+            for (k = 0; k < r->tfns->nelts; k++)
+                tfn_step(tx, r, k, v, &val, &len);
+            if ((rc = evaluate(tx, r, v, val, len, last)) < 0)
+                return rc;
+            hits += rc;
             continue;
-        hits++;
-        matched(tx, r, v, val, len);
-        if (last && chain_matched(tx, r->chain_start, msg))
-            return -1;
+        }
+        /* multiMatch as in 2.9: before the first transformation and after
+         * every one that changed the value; never without transformations */
+        for (k = 0; k < r->tfns->nelts; k++) {
+            if (changed) {
+                if ((rc = evaluate(tx, r, v, val, len, last)) < 0)
+                    return rc;
+                hits += rc;
+            }
+            changed = tfn_step(tx, r, k, v, &val, &len);
+        }
+        if (r->tfns->nelts > 0 && changed) {
+            if ((rc = evaluate(tx, r, v, val, len, last)) < 0)
+                return rc;
+            hits += rc;
+        }
     }
     return hits;
 }
@@ -408,9 +539,26 @@ static int removed(const pl_tx *tx, const pl_rule *s)
 
 /* ---- phases ------------------------------------------------------------- */
 
-int pl_run_phase(pl_tx *tx, int phase)
+static const char *const phase_names[] = {
+    "", "REQUEST_HEADERS", "REQUEST_BODY", "RESPONSE_HEADERS", "RESPONSE_BODY", "LOGGING"
+};
+
+/* Rules of a phase as 2.9 counts them: chain members included. */
+static int rule_count(const apr_array_header_t *rules)
+{
+    int i, n = 0;
+    const pl_rule *r;
+
+    for (i = 0; i < rules->nelts; i++)
+        for (r = APR_ARRAY_IDX(rules, i, const pl_rule *); r; r = r->chain_next)
+            n++;
+    return n;
+}
+
+static int run_phase(pl_tx *tx, int phase)
 {
     apr_array_header_t *rules, *vals, *tmp;
+    int level = dbg_level(tx);
     const char *skip_after = NULL;
     int skip = 0, i;
 
@@ -427,8 +575,10 @@ int pl_run_phase(pl_tx *tx, int phase)
     rules = tx->cfg->rules->phase[phase];
     vals = apr_array_make(tx->pool, 16, sizeof(pl_var *));
     tmp = apr_array_make(tx->pool, 16, sizeof(pl_var *));
-    pl_debug(tx, 4, "Starting phase %d. (SecRuleEngine: %s)", phase,
-             tx->engine == PL_ENGINE_ON ? "On" : "DetectionOnly");
+    if (level >= 4)
+        pl_debug(tx, 4, "Starting phase %s.", phase_names[phase]);
+    if (level >= 9)
+        pl_debug(tx, 9, "This phase consists of %d rule(s).", rule_count(rules));
 
     for (i = 0; i < rules->nelts; i++) {
         pl_rule *s = APR_ARRAY_IDX(rules, i, pl_rule *), *r;
@@ -452,13 +602,34 @@ int pl_run_phase(pl_tx *tx, int phase)
             continue;
         tx->rule = s;
         tx->matched_vars->nelts = 0;
+        if (level >= 4)
+            pl_debug(tx, 4, "Recipe: Invoking rule %pp; [file \"%s\"] [line \"%d\"]%s%s%s.",
+                     (void *)s, s->file ? s->file : "", s->line, s->id_str ? " [id \"" : "",
+                     s->id_str ? s->id_str : "", s->id_str ? "\"]" : "");
         for (r = s; r; r = r->chain_next) {
+            if (level >= 5)
+                pl_debug(tx, 5, "Rule %pp: %s", (void *)r,
+                         pl_rule_unparsed(tx->pool, r, tx->cfg->default_action));
             rc = run_rule(tx, r, vals, tmp);
+            if (level >= 4)
+                pl_debug(tx, 4, "Rule returned %d.", rc > 0 ? 1 : rc == -2 ? -1 : rc < 0 ? 1 : 0);
+            if (level >= 9)
+                pl_debug(tx, 9, "%s", rc > 0 && r->chain_next ? "Match -> mode NEXT_RULE (chained)."
+                         : rc != 0 ? "Match -> mode NEXT_RULE."
+                         : r->chain_next || r != s ? "No match, chained -> mode NEXT_RULE."
+                         : "No match, not chained -> mode NEXT_RULE.");
             if (rc <= 0)
                 break;
         }
+        if (rc == -2) {
+            pl_log_alert(tx, 1, apr_psprintf(tx->pool, "Rule processing failed (id=%s, msg=%s).",
+                         s->id_str ? s->id_str : "", s->msg ? pl_macro_text(s->msg) : ""));
+            rc = 0;
+        }
         tx->rule = NULL;
-        if (rc < 0)
+        /* also an interception by an action (a persistent collection store
+         * that is down with SecCollectionBackendFailure closed) */
+        if (rc < 0 || (tx->intercept.action != PL_DA_NONE && phase != 5))
             return 1;
         if (rc == 0)
             continue;
@@ -470,4 +641,15 @@ int pl_run_phase(pl_tx *tx, int phase)
             skip = s->skip;
     }
     return 0;
+}
+
+/* Runs a phase and adds its time to the audit log's Stopwatch2. */
+int pl_run_phase(pl_tx *tx, int phase)
+{
+    apr_time_t t0 = apr_time_now();
+    int rc = run_phase(tx, phase);
+
+    if (phase >= 1 && phase <= PL_PHASES)
+        tx->phase_time[phase] += apr_time_now() - t0;
+    return rc;
 }

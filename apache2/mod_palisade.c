@@ -26,6 +26,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 #include "util_filter.h"
+#include "util_mutex.h"
 
 #include "apr_base64.h"
 #include "apr_buckets.h"
@@ -42,6 +43,13 @@ APLOG_USE_MODULE(palisade);
 
 #define PL_IN_FILTER    "PALISADE_IN"
 #define PL_OUT_FILTER   "PALISADE_OUT"
+#define PL_AUDIT_FILTER "PALISADE_AUDIT_OUT"
+/* The Mutex directive's name for the lock of persistent collections. */
+#define PL_PERSIST_MUTEX "palisade-persist"
+/* ... and for the serial audit log. */
+#define PL_AUDIT_MUTEX  "palisade-audit-log"
+/* Apache-Error lines kept per transaction. */
+#define PL_ERRORS_MAX   256
 
 /* ModSecurity's built-in defaults, in bytes. */
 #define PL_DEFAULT_REQBODY_LIMIT  134217728
@@ -77,6 +85,10 @@ typedef struct pl_req {
     int                 resp_filled;
     apr_bucket_brigade *out;           /* buffered response body */
     apr_off_t           out_len;
+    /* the error page sent after an interception (audit log part E) */
+    int                 capturing;
+    char               *cap;
+    apr_size_t          cap_len, cap_size;
 } pl_req;
 
 /* ------------------------------------------------------------------------
@@ -130,6 +142,9 @@ static void glue_log(pl_req *rc, const char *text)
     apr_pool_t *p = rc->r->pool;
     const char *uri = tx->log_uri ? tx->log_uri : "";
 
+    /* an alert in ModSecurity's terms: audit log part H, relevant */
+    pl_audit_alert(tx, apr_pstrdup(tx->pool, text), -1);
+    tx->is_relevant = 1;
     host_log_error(tx, 1, apr_psprintf(p,
         "%s [hostname \"%s\"] [uri \"%s\"] [unique_id \"%s\"]", text,
         pl_log_escape(p, tx->hostname, strlen(tx->hostname)),
@@ -157,9 +172,106 @@ static void *merge_dir_config(apr_pool_t *p, void *parent, void *child)
  * name does the work.  Its error text makes Apache print "Syntax error on
  * line N of FILE: ..." and refuse to start.
  */
+/* ------------------------------------------------------------------------
+ * Audit log targets: every SecAuditLog / SecAuditLog2 name of the
+ * configuration (any context) is opened once, in post_config, as a file
+ * (append) or an Apache piped log ("|program"); records of a serial log
+ * are serialised across children and threads by one global mutex.
+ * --------------------------------------------------------------------- */
+
+static apr_array_header_t *audit_names;     /* const char*, in pconf */
+static apr_global_mutex_t *audit_mutex;
+
+static void note_audit_directive(cmd_parms *cmd, pl_config *cfg)
+{
+    const char *name = cmd->cmd->name, *v = NULL;
+
+    if (strcasecmp(name, "SecAuditLog") == 0)
+        v = cfg->audit_log;
+    else if (strcasecmp(name, "SecAuditLog2") == 0)
+        v = cfg->audit_log2;
+    else if (strcasecmp(name, "SecAuditLogStorageDir") == 0 && cfg->audit_storage_dir)
+        cfg->audit_storage_dir = ap_server_root_relative(cmd->pool, cfg->audit_storage_dir);
+    if (v == NULL)
+        return;
+    if (audit_names == NULL)
+        audit_names = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(audit_names, const char *) = v;
+}
+
+static int open_audit_log(apr_pool_t *pconf, server_rec *s, const char *name)
+{
+    apr_file_t *f = NULL;
+    apr_status_t rv;
+
+    if (name[0] == '|') {
+        piped_log *pl = ap_open_piped_log(pconf, name + 1);
+        if (pl == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                         "ModSecurity: Failed to open the audit log pipe: %s", name + 1);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        pl_audit_add_target(name, ap_piped_log_write_fd(pl), 1);
+        return OK;
+    }
+    rv = apr_file_open(&f, ap_server_root_relative(pconf, name),
+                       APR_FOPEN_WRITE | APR_FOPEN_APPEND | APR_FOPEN_CREATE | APR_FOPEN_BINARY,
+                       APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD, pconf);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "ModSecurity: Failed to open the audit log file: %s", name);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    pl_audit_add_target(name, f, 0);
+    return OK;
+}
+
+/* Opens the audit logs and creates their lock (post_config). */
+static int audit_post_config(apr_pool_t *pconf, server_rec *s, const char *banner)
+{
+    apr_hash_t *seen = apr_hash_make(pconf);
+    apr_status_t rv;
+    int i;
+
+    pl_audit_reset(pconf);
+    pl_audit_set_server(banner);
+    audit_mutex = NULL;
+    if (audit_names == NULL)
+        return OK;
+    rv = ap_global_mutex_create(&audit_mutex, NULL, PL_AUDIT_MUTEX, NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "Palisade: cannot create the audit log lock");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    pl_audit_set_mutex(audit_mutex);
+    for (i = 0; i < audit_names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(audit_names, i, const char *);
+        if (apr_hash_get(seen, name, APR_HASH_KEY_STRING) != NULL)
+            continue;
+        apr_hash_set(seen, name, APR_HASH_KEY_STRING, name);
+        if (open_audit_log(pconf, s, name) != OK)
+            return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+static void audit_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_status_t rv;
+
+    if (audit_mutex == NULL)
+        return;
+    rv = apr_global_mutex_child_init(&audit_mutex, apr_global_mutex_lockfile(audit_mutex),
+                                     pchild);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "Palisade: cannot attach to the audit log lock");
+    pl_audit_set_mutex(rv == APR_SUCCESS ? audit_mutex : NULL);
+}
+
 static const char *palisade_cmd(cmd_parms *cmd, void *mconfig, const char *args)
 {
     const pl_directive *d = pl_directive_find(cmd->cmd->name);
+    const char *err;
     pl_cmd pc;
 
     if (d == NULL || d->fn == NULL)
@@ -170,7 +282,10 @@ static const char *palisade_cmd(cmd_parms *cmd, void *mconfig, const char *args)
     pc.file = cmd->directive ? cmd->directive->filename : NULL;
     pc.line = cmd->directive ? cmd->directive->line_num : 0;
     pc.server_level = (cmd->path == NULL);
-    return d->fn(&pc, args);
+    err = d->fn(&pc, args);
+    if (err == NULL)
+        note_audit_directive(cmd, mconfig);
+    return err;
 }
 
 /*
@@ -200,20 +315,66 @@ static void change_server_signature(server_rec *s)
  */
 static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    (void)pconf; (void)plog; (void)ptemp;
+    (void)plog; (void)ptemp;
     memset(&pl_globals, 0, sizeof(pl_globals));
+    /* "Mutex ... palisade-persist" may choose the mechanism */
+    ap_mutex_register(pconf, PL_PERSIST_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
+    ap_mutex_register(pconf, PL_AUDIT_MUTEX, NULL, APR_LOCK_DEFAULT, 0);
+    audit_names = NULL;
     return OK;
+}
+
+/*
+ * The lock of persistent collections (SDBM files under SecDataDir), one
+ * per configuration generation, for every child and thread.  httpd gives
+ * its file to the User the children run as (ap_unixd_set_global_mutex_perms
+ * inside ap_global_mutex_create); each child attaches in child_init.
+ */
+static apr_global_mutex_t *persist_mutex;
+
+static int create_persist_mutex(apr_pool_t *pconf, server_rec *s)
+{
+    apr_status_t rv = ap_global_mutex_create(&persist_mutex, NULL, PL_PERSIST_MUTEX,
+                                             NULL, s, pconf, 0);
+
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "Palisade: cannot create the persistent collections lock");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    pl_persist_set_mutex(persist_mutex);
+    return OK;
+}
+
+static void child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_status_t rv;
+
+    if (persist_mutex != NULL) {
+        rv = apr_global_mutex_child_init(&persist_mutex,
+                                         apr_global_mutex_lockfile(persist_mutex), pchild);
+        if (rv != APR_SUCCESS)
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                         "Palisade: cannot attach to the persistent collections lock");
+        pl_persist_set_mutex(rv == APR_SUCCESS ? persist_mutex : NULL);
+    }
+    pl_persist_child_init(pchild);
+    audit_child_init(pchild, s);
 }
 
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                        server_rec *s)
 {
-    (void)pconf; (void)plog; (void)ptemp;
+    (void)plog; (void)ptemp;
     pl_ops_set_pcre_limits(pl_globals.pcre_match_limit,
                            pl_globals.pcre_match_limit_recursion);
     /* httpd reads its configuration twice at start-up: log once */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
         return OK;
+    if (create_persist_mutex(pconf, s) != OK)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    if (audit_post_config(pconf, s, apr_pstrdup(pconf, ap_get_server_banner())) != OK)
+        return HTTP_INTERNAL_SERVER_ERROR;
     change_server_signature(s);
     ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "Palisade %s configured.",
                  PL_VERSION);
@@ -383,6 +544,13 @@ static int request_interception(pl_req *rc, request_rec *r, int phase)
  * Request: phase 1
  * --------------------------------------------------------------------- */
 
+/* Does the configuration audit-log (so a transaction is needed even with
+ * the rule engine Off, as in ModSecurity)? */
+static int audit_wanted(const pl_config *cfg)
+{
+    return cfg->audit_engine == PL_AUDIT_ON || cfg->audit_engine == PL_AUDIT_RELEVANT;
+}
+
 static int hook_post_read_request(request_rec *r)
 {
     const pl_config *cfg;
@@ -395,7 +563,7 @@ static int hook_post_read_request(request_rec *r)
     /* server-level (virtual host) configuration: <Location> sections are
      * not merged yet, so their phase 1 rules never run, as in ModSecurity */
     cfg = ap_get_module_config(r->per_dir_config, &palisade_module);
-    if (cfg == NULL || pl_config_engine(cfg) == PL_ENGINE_OFF)
+    if (cfg == NULL || (pl_config_engine(cfg) == PL_ENGINE_OFF && !audit_wanted(cfg)))
         return DECLINED;
     rc = create_req(r, cfg);
     if (rc->tx->engine == PL_ENGINE_OFF)
@@ -586,7 +754,7 @@ static int hook_fixups(request_rec *r)
     if (rc == NULL) {
         /* off at server level: a <Location> may still turn it on, and then
          * the request starts here, without phase 1 (as in ModSecurity) */
-        if (cfg == NULL || pl_config_engine(cfg) == PL_ENGINE_OFF)
+        if (cfg == NULL || (pl_config_engine(cfg) == PL_ENGINE_OFF && !audit_wanted(cfg)))
             return DECLINED;
         rc = create_req(r, cfg);
     }
@@ -615,6 +783,10 @@ static int hook_fixups(request_rec *r)
         fix_body_headers(rc, r);
         ap_add_input_filter(PL_IN_FILTER, rc, r, r->connection);
         pl_tx_body_done(rc->tx);
+        /* a body processor error reaches the error log (and the audit
+         * log's part H), as in 2.9; REQBODY_ERROR is for the rules */
+        if (rc->tx->reqbody_error && rc->tx->reqbody_error_msg != NULL)
+            glue_log(rc, rc->tx->reqbody_error_msg);
     }
     if (pl_run_phase(rc->tx, 2))
         return request_interception(rc, r, 2);
@@ -917,6 +1089,55 @@ static int has_output_filter(request_rec *r)
     return 0;
 }
 
+/* The audit engine in effect for tx (ctl:auditEngine first). */
+static int audit_engine(const pl_tx *tx)
+{
+    int e = tx->audit_engine != PL_UNSET ? tx->audit_engine : tx->cfg->audit_engine;
+    return e == PL_UNSET ? PL_AUDIT_OFF : e;
+}
+
+/*
+ * Keeps a copy of the error page sent after an interception in phase 1 or
+ * 2, or a request body limit (up to SecResponseBodyLimit): 2.9's part E
+ * shows it when SecResponseBodyAccess is On.  Everything passes through
+ * unchanged.
+ */
+static apr_status_t audit_capture_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    pl_req *rc = f->ctx;
+    pl_tx *tx = rc->tx;
+    apr_size_t limit = (apr_size_t)resbody_limit(tx);
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb) && rc->cap_len < limit;
+         b = APR_BUCKET_NEXT(b)) {
+        const char *data;
+        apr_size_t len;
+
+        if (APR_BUCKET_IS_METADATA(b) || apr_bucket_read(b, &data, &len, APR_BLOCK_READ)
+                                         != APR_SUCCESS)
+            continue;
+        if (len > limit - rc->cap_len)
+            len = limit - rc->cap_len;
+        if (rc->cap_len + len > rc->cap_size) {
+            apr_size_t size = rc->cap_size ? rc->cap_size : 4096;
+            char *n;
+            while (size < rc->cap_len + len)
+                size *= 2;
+            n = apr_palloc(f->r->pool, size);
+            if (rc->cap_len)
+                memcpy(n, rc->cap, rc->cap_len);
+            rc->cap = n;
+            rc->cap_size = size;
+        }
+        memcpy(rc->cap + rc->cap_len, data, len);
+        rc->cap_len += len;
+    }
+    tx->resp_body = rc->cap ? rc->cap : "";
+    tx->resp_body_len = rc->cap_len;
+    return ap_pass_brigade(f->next, bb);
+}
+
 /* The response of the client request (or of an internal redirect or error
  * document in its place) goes through the output filter once; the output
  * of subrequests reaches it through the main request. */
@@ -927,6 +1148,12 @@ static void hook_insert_filter(request_rec *r)
     if (r->main != NULL)
         return;
     rc = find_req(r);
+    if (rc != NULL && !rc->disabled && !rc->capturing && rc->out_state == PL_OUT_DONE
+        && resbody_access(rc->tx) && audit_engine(rc->tx) != PL_AUDIT_OFF) {
+        rc->capturing = 1;
+        ap_add_output_filter(PL_AUDIT_FILTER, rc, r, r->connection);
+        return;
+    }
     if (rc == NULL || rc->disabled || rc->out_state != PL_OUT_NONE
         || has_output_filter(r))
         return;
@@ -937,17 +1164,87 @@ static void hook_insert_filter(request_rec *r)
  * Logging: phase 5
  * --------------------------------------------------------------------- */
 
+static int add_final_header(void *headers, const char *name, const char *value)
+{
+    apr_array_header_t *a = headers;
+    pl_var *v = apr_pcalloc(a->pool, sizeof(*v));
+
+    v->key = name;
+    v->value = value;
+    v->value_len = strlen(value);
+    APR_ARRAY_PUSH(a, pl_var *) = v;
+    return 1;
+}
+
+/*
+ * The audit log record, after phase 5: what the client got (status, the
+ * headers as httpd sent them, err_headers_out first as in 2.9, bytes
+ * sent), the handler, then the engine writes it.  With the rule engine
+ * Off this still runs when SecAuditEngine asks for it, as in ModSecurity.
+ */
+static void audit_transaction(pl_req *rc, request_rec *last)
+{
+    pl_tx *tx = rc->tx;
+
+    if (audit_engine(tx) != PL_AUDIT_OFF) {
+        fill_response(rc, last);
+        tx->bytes_sent = last->bytes_sent;
+        tx->handler = last->handler;
+        tx->final_resp_headers = apr_array_make(last->pool, 16, sizeof(pl_var *));
+        apr_table_do(add_final_header, tx->final_resp_headers, last->err_headers_out, NULL);
+        apr_table_do(add_final_header, tx->final_resp_headers, last->headers_out, NULL);
+    }
+    pl_audit_log(tx);
+}
+
+/* Every error-log message about a transaction: its Apache-Error lines
+ * (audit log part H) and WEBSERVER_ERROR_LOG, in ModSecurity's format. */
+static void hook_error_log(const ap_errorlog_info *info, const char *errstr)
+{
+    pl_req *rc;
+    pl_tx *tx;
+    const char *file = NULL, *msg;
+    apr_pool_t *p;
+
+    if (info == NULL || info->r == NULL || errstr == NULL)
+        return;
+    rc = find_req((request_rec *)info->r);
+    if (rc == NULL || rc->tx->web_errors == NULL || rc->tx->web_errors->nelts >= PL_ERRORS_MAX)
+        return;
+    tx = rc->tx;
+    p = tx->pool;
+    if (info->file != NULL)
+        file = strrchr(info->file, '/') ? strrchr(info->file, '/') + 1 : info->file;
+    msg = apr_psprintf(p, "%s%s%s%s%s%s[level %d] %s%s%s",
+                       file ? "[file \"" : "", file ? pl_log_escape(p, file, strlen(file)) : "",
+                       file ? "\"] " : "",
+                       info->line > 0 ? "[line " : "",
+                       info->line > 0 ? apr_itoa(p, info->line) : "",
+                       info->line > 0 ? "] " : "",
+                       info->level & APLOG_LEVELMASK,
+                       info->status ? apr_psprintf(p, "[status %d] ", info->status) : "",
+                       pl_log_escape_nq(p, errstr, strlen(errstr)), "");
+    APR_ARRAY_PUSH(tx->web_errors, const char *) = msg;
+}
+
 static int hook_log_transaction(request_rec *r)
 {
     pl_req *rc = ap_get_module_config(r->request_config, &palisade_module);
     request_rec *last = r;
 
-    if (rc == NULL || rc->disabled || rc->tx->engine == PL_ENGINE_OFF)
+    if (rc == NULL)
         return DECLINED;
     while (last->next != NULL)
         last = last->next;
+    if (rc->disabled || rc->tx->engine == PL_ENGINE_OFF) {
+        audit_transaction(rc, last);
+        return DECLINED;
+    }
     fill_response(rc, last);
     pl_run_phase(rc->tx, 5);
+    /* after phase 5 and the response: persistent collections */
+    pl_persist_store(rc->tx);
+    audit_transaction(rc, last);
     return DECLINED;
 }
 
@@ -968,18 +1265,22 @@ static void register_hooks(apr_pool_t *p)
     (void)p;
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_REALLY_LAST);
+    ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(hook_post_read_request, before_read, NULL,
                               APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(hook_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_insert_filter(hook_insert_filter, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_insert_error_filter(hook_insert_filter, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_log_transaction(hook_log_transaction, NULL, after_log, APR_HOOK_MIDDLE);
+    ap_hook_error_log(hook_error_log, NULL, NULL, APR_HOOK_MIDDLE);
 
     ap_register_input_filter(PL_IN_FILTER, input_filter, NULL, AP_FTYPE_CONTENT_SET);
     /* before mod_deflate and other content filters: the body is inspected
      * as the handler produced it */
     ap_register_output_filter(PL_OUT_FILTER, output_filter, NULL,
                               AP_FTYPE_CONTENT_SET - 3);
+    ap_register_output_filter(PL_AUDIT_FILTER, audit_capture_filter, NULL,
+                              AP_FTYPE_CONTENT_SET - 2);
 }
 
 #define PL_DIRECTIVE(n, f, h) \

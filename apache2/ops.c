@@ -22,13 +22,23 @@
 #include <apr_lib.h>
 #include <apr_network_io.h>
 #include <apr_strmatch.h>
+#include <apr_thread_mutex.h>
+
+#include <libxml/parser.h>
+#include <libxml/valid.h>
+#include <libxml/xmlschemas.h>
 
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef PL_HAVE_SSDEEP
+#include <fuzzy.h>
+#endif
 
 /* ------------------------------------------------------------------------
  * Constants
@@ -172,14 +182,16 @@ typedef int op_exec_fn(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *
                        const char *val, apr_size_t len, char **msg);
 
 static op_init_fn op_rx_init, op_pm_init, op_pmf_init, op_strmatch_init, op_byterange_init,
-                  op_ipmatch_init, op_ipmatchf_init, op_verify_init, op_not_yet_init;
+                  op_ipmatch_init, op_ipmatchf_init, op_verify_init, op_not_yet_init,
+                  op_fuzzy_init, op_inspect_init, op_dtd_init, op_schema_init;
 static op_exec_fn op_rx_exec, op_pm_exec, op_strmatch_exec, op_within_exec,
                   op_contains_exec, op_containsword_exec, op_streq_exec, op_beginswith_exec,
                   op_endswith_exec, op_eq_exec, op_gt_exec, op_lt_exec, op_ge_exec, op_le_exec,
                   op_byterange_exec, op_urlenc_exec, op_utf8_exec, op_ipmatch_exec,
                   op_ipmatchf_exec, op_verifycc_exec, op_verifycpf_exec, op_verifyssn_exec,
                   op_sqli_exec, op_xss_exec, op_geo_exec, op_rbl_exec, op_nomatch_exec,
-                  op_always_exec, op_not_yet_exec;
+                  op_always_exec, op_not_yet_exec, op_fuzzy_exec, op_inspect_exec,
+                  op_dtd_exec, op_schema_exec;
 
 /* ------------------------------------------------------------------------
  * Module state (written at configuration time only)
@@ -2007,19 +2019,31 @@ static int op_xss_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *
  * --------------------------------------------------------------------- */
 
 /* No GeoIP database support yet: what 2.9 does without SecGeoLookupDB. */
+/*
+ * Looks the value up in SecGeoLookupDB (geo.c) and fills GEO.  Without a
+ * database 2.9 logs at level 1 and does not match.  The success text is
+ * the lookup's own ("... succeeded."), which 2.9 keeps.
+ */
 static int op_geo_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
                        const char *val, apr_size_t len, char **msg)
 {
+    const char *host;
+
     (void)rule;
     (void)op;
-    (void)var;
-    (void)msg;
-    if (tx != NULL) {
-        const char *host = val ? val : "";
-
-        pl_debug(tx, 1, "Geo lookup for \"%s\" attempted without a database.  "
-                 "Set SecGeoLookupDB.", pl_log_escape(tx->pool, host, strnlen(host, len)));
+    if (tx == NULL)
+        return 0;
+    host = apr_pstrmemdup(tx->pool, val ? val : "", val ? strnlen(val, len) : 0);
+    if (tx->cfg == NULL || tx->cfg->geo_db == NULL) {
+        pl_log_alert(tx, 1, apr_psprintf(tx->pool, "Geo lookup for \"%s\" attempted without "
+                     "a database.  Set SecGeoLookupDB.", pl_log_escape(tx->pool, host, strlen(host))));
+        return 0;
     }
+    if (pl_geo_lookup(tx, tx->cfg->geo_db, host, msg))
+        return 1;
+    if (*msg == NULL)
+        *msg = apr_psprintf(tx->pool, "Geo lookup for \"%s\" failed at %s.",
+                            pl_log_escape_nq(tx->pool, host, strlen(host)), var_name(var));
     return 0;
 }
 
@@ -2047,46 +2071,492 @@ static const char *rbl_verdict(const char *zone, unsigned code)
     return "";
 }
 
+/* http:BL's visitor types, by the last octet of the answer. */
+static const char *const httpbl_types[] = {
+    "Search Engine", "Suspicious IP", "Harvester IP", "Suspicious harvester IP",
+    "Comment spammer IP", "Suspicious comment spammer IP",
+    "Harvester and comment spammer IP", "Suspicious harvester comment spammer IP"
+};
+
+/*
+ * An http:BL answer 127.DAYS.SCORE.TYPE as 2.9 reports it; any other
+ * first octet is a "bad response" (still a match in 2.9).
+ */
+static char *httpbl_text(apr_pool_t *p, const char *name, const pl_var *var,
+                         const unsigned char a[4])
+{
+    if (a[0] != 127)
+        return apr_psprintf(p, "RBL lookup of %s failed: bad response", name);
+    return apr_psprintf(p, "RBL lookup of %s succeeded at %s. %s: %d days since last "
+                        "activity, threat score %d", name, var_name(var),
+                        a[3] < 8 ? httpbl_types[a[3]] : " ", a[1], a[2]);
+}
+
 /*
  * Resolves the reversed IPv4 (or the name itself) under the zone; any
- * answer is a match.  http:BL needs SecHttpBlKey, which Palisade does not
- * have: 2.9 then fails the operator.
+ * answer is a match.  For http:BL (dnsbl.httpbl.org) the query starts with
+ * SecHttpBlKey, without which 2.9 fails the operator, and the answer is
+ * decoded into days, threat score and visitor type.
  */
 static int op_rbl_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
                        const char *val, apr_size_t len, char **msg)
 {
     apr_pool_t *p = msg_pool(tx);
-    const char *zone = op->param ? op->param : "", *name;
+    const char *zone = op->param ? op->param : "", *name, *esc;
+    const char *key = tx != NULL && tx->cfg != NULL ? tx->cfg->httpbl_key : NULL;
     char *target = apr_pstrmemdup(p, val ? val : "", val ? len : 0);
     apr_sockaddr_t *sa = NULL;
+    unsigned char a[4];
     int h0, h1, h2, h3;
-    unsigned code;
 
     if (sscanf(target, "%d.%d.%d.%d", &h0, &h1, &h2, &h3) == 4) {
         if (strstr(zone, "httpbl.org") != NULL) {
-            *msg = "RBL httpBl called but no key defined: set SecHttpBlKey";
-            return -1;
+            if (key == NULL) {
+                *msg = "RBL httpBl called but no key defined: set SecHttpBlKey";
+                if (tx != NULL)
+                    pl_debug(tx, 4, "%s", *msg);
+                return -1;
+            }
+            name = apr_psprintf(p, "%s.%d.%d.%d.%d.%s", key, h3, h2, h1, h0, zone);
+        } else {
+            name = apr_psprintf(p, "%d.%d.%d.%d.%s", h3, h2, h1, h0, zone);
         }
-        name = apr_psprintf(p, "%d.%d.%d.%d.%s", h3, h2, h1, h0, zone);
     } else {
         name = apr_psprintf(p, "%s.%s", target, zone);
     }
+    esc = pl_log_escape_nq(p, name, strlen(name));
     if (apr_sockaddr_info_get(&sa, name, APR_UNSPEC, 0, 0, p) != APR_SUCCESS) {
-        if (tx != NULL) {
-            pl_debug(tx, 5, "RBL lookup of %s failed at %s.",
-                     pl_log_escape_nq(p, name, strlen(name)), var_name(var));
-        }
+        if (tx != NULL)
+            pl_debug(tx, 5, "RBL lookup of %s failed at %s.", esc, var_name(var));
         return 0;
     }
-    /* 2.9 reads the first answer's s_addr >> 24: the last octet here */
-    code = (unsigned)(sa->sa.sin.sin_addr.s_addr >> 24);
-    *msg = apr_psprintf(p, "RBL lookup of %s succeeded at %s%s.",
-                        pl_log_escape_nq(p, name, strlen(name)), var_name(var),
-                        rbl_verdict(zone, code));
+    /* 2.9 reads the first answer as IPv4 whatever its family */
+    memcpy(a, &sa->sa.sin.sin_addr.s_addr, 4);
+    if (strstr(zone, "uribl.com") != NULL || strstr(zone, "spamhaus.org") != NULL
+            || strstr(zone, "httpbl.org") == NULL) {
+        *msg = apr_psprintf(p, "RBL lookup of %s succeeded at %s%s.", esc, var_name(var),
+                            rbl_verdict(zone, a[3]));
+    } else {
+        *msg = httpbl_text(p, esc, var, a);
+    }
     if (tx != NULL && rule != NULL && rule->capture) {
         capture_put(tx, 0, *msg, strlen(*msg));
     }
     return 1;
+}
+
+/* ------------------------------------------------------------------------
+ * @fuzzyHash: ssdeep similarity with the hashes of a file (libfuzzy)
+ * --------------------------------------------------------------------- */
+
+/* "FILE THRESHOLD": the hash lines of FILE (an ssdeep -l listing) and the
+ * score from which a value matches. */
+typedef struct fuzzy_data {
+    const char          *file;
+    int                  threshold;
+    apr_array_header_t  *lines;        /* const char* */
+} fuzzy_data;
+
+/*
+ * Reads the hash file at configuration time (relative to the rule's file).
+ * A ModSecurity built without ssdeep accepts any parameter and fails at
+ * request time; so does Palisade built without libfuzzy.
+ */
+static const char *op_fuzzy_init(pl_op *op, apr_pool_t *p)
+{
+#ifdef PL_HAVE_SSDEEP
+    fuzzy_data *d = apr_pcalloc(p, sizeof(*d));
+    const char *param = op->param ? op->param : "", *sp = strrchr(param, ' ');
+    char line[FILE_LINE_MAX], *end, ebuf[256];
+    apr_file_t *f = NULL;
+    apr_status_t rc;
+    long t;
+
+    if (sp == NULL || sp == param)
+        return "Operator @fuzzyHash requires a hash file and a threshold, "
+               "e.g. \"@fuzzyHash hashes.txt 80\".";
+    t = strtol(sp + 1, &end, 10);
+    if (end == sp + 1 || *end != '\0' || t < 0 || t > 100)
+        return apr_psprintf(p, "Operator @fuzzyHash: invalid threshold \"%s\" (0 to 100).", sp + 1);
+    d->threshold = (int)t;
+    d->file = resolve_path(p, op->file, apr_pstrndup(p, param, (apr_size_t)(sp - param)));
+    if ((rc = apr_file_open(&f, d->file, APR_READ | APR_BUFFERED, APR_OS_DEFAULT, p)) != APR_SUCCESS)
+        return apr_psprintf(p, "Could not open fuzzy hash file \"%s\": %s", d->file,
+                            apr_strerror(rc, ebuf, sizeof(ebuf)));
+    d->lines = apr_array_make(p, 16, sizeof(const char *));
+    while (apr_file_gets(line, sizeof(line), f) == APR_SUCCESS) {
+        apr_size_t n = strlen(line);
+
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n > 0)
+            APR_ARRAY_PUSH(d->lines, const char *) = apr_pstrmemdup(p, line, n);
+    }
+    apr_file_close(f);
+    op->data = d;
+#else
+    (void)op;
+    (void)p;
+#endif
+    return NULL;
+}
+
+/* Hashes the value and compares it with each line (the header line and
+ * other non-hashes compare as -1); the first score at or over the
+ * threshold matches. */
+static int op_fuzzy_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
+                         const char *val, apr_size_t len, char **msg)
+{
+#ifdef PL_HAVE_SSDEEP
+    const fuzzy_data *d = op->data;
+    apr_pool_t *p = msg_pool(tx);
+    char result[FUZZY_MAX_RESULT];
+    int i, score;
+
+    (void)rule;
+    if (d == NULL || len > UINT32_MAX
+            || fuzzy_hash_buf((const unsigned char *)(val ? val : ""), (uint32_t)len, result) != 0) {
+        *msg = "Problems generating fuzzy hash.";
+        return -1;
+    }
+    for (i = 0; i < d->lines->nelts; i++) {
+        const char *line = APR_ARRAY_IDX(d->lines, i, const char *);
+
+        score = fuzzy_compare(line, result);
+        if (tx != NULL)
+            pl_debug(tx, 9, "%d (%s)", score, line);
+        if (score >= d->threshold) {
+            *msg = apr_psprintf(p, "Fuzzy hash of %s matched with %s (from: %s). Score: %d.",
+                                var_name(var), line, d->file, score);
+            return 1;
+        }
+    }
+    return 0;
+#else
+    (void)tx; (void)rule; (void)op; (void)var; (void)val; (void)len;
+    *msg = "ModSecurity was not compiled with ssdeep support.";
+    return -1;
+#endif
+}
+
+/* ------------------------------------------------------------------------
+ * @inspectFile: an external program approves each file (exec.c)
+ * --------------------------------------------------------------------- */
+
+/* The program as written, or relative to the rule's file when it is
+ * found there (2.9 runs it as written, from the server's directory). */
+static const char *op_inspect_init(pl_op *op, apr_pool_t *p)
+{
+    const char *param = op->param ? op->param : "";
+    apr_size_t n = strlen(param);
+    const char *path;
+    apr_finfo_t fi;
+
+    while (n > 0 && apr_isspace(param[n - 1]))
+        n--;
+    if (n == 0 || strspn(param, " \t\r\n") == n)
+        return "Operator @inspectFile requires parameter.";
+    if (n > 4 && strncmp(param + n - 4, ".lua", 4) == 0)
+        return "not implemented yet: Lua";
+    op->data = (void *)param;
+    if (strpbrk(param, " \t") == NULL && param[0] != '/') {
+        path = resolve_path(p, op->file, param);
+        if (apr_stat(&fi, path, APR_FINFO_TYPE, p) == APR_SUCCESS && fi.filetype == APR_REG)
+            op->data = (void *)path;
+    }
+    return NULL;
+}
+
+/* The value is a file name (FILES_TMPNAMES); the program's first output
+ * byte '1' approves it, anything else is a match. */
+static int op_inspect_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
+                           const char *val, apr_size_t len, char **msg)
+{
+    const char *script = op->param, *target, *err = NULL;
+    char *out = NULL;
+
+    (void)rule;
+    (void)var;
+    if (tx == NULL)
+        return 0;
+    target = apr_pstrmemdup(tx->pool, val ? val : "", val ? strnlen(val, len) : 0);
+    pl_debug(tx, 4, "Executing %s to inspect %s.", script, target);
+    if (pl_exec_program(tx, op->data, target, &out, &err) <= 0) {
+        pl_log_alert(tx, 1, err);
+        *msg = apr_psprintf(tx->pool, "Execution of the approver script \"%s\" failed "
+                            "(invocation failed).", pl_log_escape(tx->pool, script, strlen(script)));
+        return -1;
+    }
+    if (out[0] != '1') {
+        *msg = apr_psprintf(tx->pool, "File \"%s\" rejected by the approver script \"%s\": %s",
+                            pl_log_escape(tx->pool, target, strlen(target)),
+                            pl_log_escape(tx->pool, script, strlen(script)),
+                            pl_log_escape_nq(tx->pool, out, strlen(out)));
+        return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * @validateDTD, @validateSchema: the XML body against a DTD / XML Schema
+ * --------------------------------------------------------------------- */
+
+/* A message libxml2 reported while loading the DTD or schema, replayed
+ * for every transaction that uses it (2.9 loads them per transaction). */
+typedef struct xml_note {
+    int         level;
+    const char *text;
+} xml_note;
+
+/* A DTD or schema compiled at configuration time.  Validation against a
+ * DTD compiles its content models on first use, hence the lock. */
+typedef struct xml_check {
+    xmlDtdPtr             dtd;
+    xmlSchemaPtr          schema;
+    apr_thread_mutex_t   *lock;
+    apr_array_header_t   *notes;        /* xml_note, loading messages */
+} xml_check;
+
+/* Collects libxml2 messages: into a check at configuration time (then
+ * the user data is an xml_check with its pool in notes->pool), or as
+ * transaction messages at request time. */
+typedef struct xml_sink {
+    pl_tx              *tx;
+    apr_array_header_t *notes;
+} xml_sink;
+
+static void xml_note_add(xml_sink *k, int level, const char *fmt, va_list ap)
+{
+    apr_pool_t *p = k->tx ? k->tx->pool : k->notes->pool;
+    char *text = apr_pvsprintf(p, fmt, ap);
+    apr_size_t n = strlen(text);
+
+    while (n > 0 && text[n - 1] == '\n')
+        text[--n] = '\0';
+    if (k->tx != NULL) {
+        pl_log_alert(k->tx, level, text);
+    } else {
+        xml_note *note = apr_array_push(k->notes);
+        note->level = level;
+        note->text = text;
+    }
+}
+
+/* 2.9 logs libxml2's errors at level 3 and its warnings at level 4. */
+static void xml_error(void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    xml_note_add(ctx, 3, fmt, ap);
+    va_end(ap);
+}
+
+static void xml_warning(void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    xml_note_add(ctx, 4, fmt, ap);
+    va_end(ap);
+}
+
+static apr_status_t xml_check_free(void *data)
+{
+    xml_check *c = data;
+
+    if (c->dtd != NULL)
+        xmlFreeDtd(c->dtd);
+    if (c->schema != NULL)
+        xmlSchemaFree(c->schema);
+    return APR_SUCCESS;
+}
+
+static xml_check *xml_check_new(pl_op *op, apr_pool_t *p)
+{
+    xml_check *c = apr_pcalloc(p, sizeof(*c));
+
+    c->notes = apr_array_make(p, 2, sizeof(xml_note));
+    apr_pool_cleanup_register(p, c, xml_check_free, apr_pool_cleanup_null);
+    op->data = c;
+    return c;
+}
+
+/* The file of the parameter, relative to the rule's file. */
+static const char *xml_file(pl_op *op, apr_pool_t *p)
+{
+    return resolve_path(p, op->file, op->param ? op->param : "");
+}
+
+/* A DTD that fails to load fails each validation, as in 2.9 (which loads
+ * it per transaction): the configuration still loads. */
+static const char *op_dtd_init(pl_op *op, apr_pool_t *p)
+{
+    xml_check *c = xml_check_new(op, p);
+    xml_sink sink = { NULL, c->notes };
+
+    if (op->param == NULL || *op->param == '\0')
+        return "Operator @validateDTD requires a file name.";
+    xmlSetGenericErrorFunc(&sink, xml_warning);
+    c->dtd = xmlParseDTD(NULL, (const xmlChar *)xml_file(op, p));
+    xmlSetGenericErrorFunc(NULL, NULL);
+    if (apr_thread_mutex_create(&c->lock, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS)
+        return "Operator @validateDTD: cannot create a lock.";
+    return NULL;
+}
+
+static const char *op_schema_init(pl_op *op, apr_pool_t *p)
+{
+    xml_check *c = xml_check_new(op, p);
+    xml_sink sink = { NULL, c->notes };
+    xmlSchemaParserCtxtPtr ctx;
+
+    if (op->param == NULL || *op->param == '\0')
+        return "Operator @validateSchema requires a file name.";
+    ctx = xmlSchemaNewParserCtxt(xml_file(op, p));
+    if (ctx == NULL)
+        return NULL;
+    xmlSchemaSetParserErrors(ctx, xml_error, xml_warning, &sink);
+    c->schema = xmlSchemaParse(ctx);
+    xmlSchemaFreeParserCtxt(ctx);
+    return NULL;
+}
+
+/*
+ * What both validations check first, with 2.9's texts: a document must
+ * exist (a body that did not parse counts as "not well formed"), and no
+ * other body processing error may have happened.  Returns -1, 1 (match,
+ * *msg set) or 0 to go on.
+ */
+static int xml_precheck(pl_tx *tx, const char *what, char **msg)
+{
+    int parsed_xml = tx->reqbody_processor != NULL
+                     && strcmp(tx->reqbody_processor, "XML") == 0 && tx->reqbody_error;
+
+    if (tx->xml_doc == NULL && !parsed_xml) {
+        *msg = apr_psprintf(tx->pool, "XML document tree could not be found for %s validation.",
+                            what[0] == 'D' ? "DTD" : "schema");
+        return -1;
+    }
+    if (tx->xml_doc == NULL) {
+        *msg = apr_psprintf(tx->pool, "XML: %s validation failed because content is not "
+                            "well formed.", what);
+        return 1;
+    }
+    if (tx->reqbody_error) {
+        *msg = apr_psprintf(tx->pool, "XML: %s validation could not proceed due to previous "
+                            "processing errors.", what);
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * 2.9.7 parses the XML body with external entities disabled unless
+ * SecXmlExternalEntity is On, by replacing libxml2's file loader for the
+ * whole process: its per-request loading of the DTD or schema then fails
+ * too.  The same outcome here: these operators need SecXmlExternalEntity On.
+ */
+static int xml_files_blocked(const pl_tx *tx)
+{
+    return tx->cfg->xml_external_entity != 1;
+}
+
+/* Replays what loading the DTD or schema reported. */
+static void xml_replay(pl_tx *tx, const xml_check *c)
+{
+    int i;
+
+    for (i = 0; i < c->notes->nelts; i++) {
+        const xml_note *n = &APR_ARRAY_IDX(c->notes, i, xml_note);
+        pl_log_alert(tx, n->level, n->text);
+    }
+}
+
+/* A valid document does not match; an invalid one matches (libxml2's
+ * reasons go to the error log at level 3). */
+static int op_dtd_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
+                       const char *val, apr_size_t len, char **msg)
+{
+    const xml_check *c = op->data;
+    xmlValidCtxtPtr cvp;
+    xml_sink sink;
+    int rc, ok;
+
+    (void)rule; (void)var; (void)val; (void)len;
+    if (tx == NULL || c == NULL)
+        return 0;
+    if ((rc = xml_precheck(tx, "DTD", msg)) != 0)
+        return rc;
+    if (xml_files_blocked(tx)) {
+        *msg = apr_psprintf(tx->pool, "XML: Failed to load DTD: %s", op->param);
+        return -1;
+    }
+    xml_replay(tx, c);
+    if (c->dtd == NULL) {
+        *msg = apr_psprintf(tx->pool, "XML: Failed to load DTD: %s", op->param);
+        return -1;
+    }
+    if ((cvp = xmlNewValidCtxt()) == NULL) {
+        *msg = "XML: Failed to create a validation context.";
+        return -1;
+    }
+    sink.tx = tx;
+    sink.notes = NULL;
+    cvp->error = xml_error;
+    cvp->warning = xml_warning;
+    cvp->userData = &sink;
+    apr_thread_mutex_lock(c->lock);
+    ok = xmlValidateDtd(cvp, tx->xml_doc, c->dtd);
+    apr_thread_mutex_unlock(c->lock);
+    xmlFreeValidCtxt(cvp);
+    if (!ok) {
+        *msg = "XML: DTD validation failed.";
+        return 1;
+    }
+    pl_debug(tx, 4, "XML: Successfully validated payload against DTD: %s", op->param);
+    return 0;
+}
+
+static int op_schema_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
+                          const char *val, apr_size_t len, char **msg)
+{
+    const xml_check *c = op->data;
+    xmlSchemaValidCtxtPtr vctx;
+    xml_sink sink;
+    int rc;
+
+    (void)rule; (void)var; (void)val; (void)len;
+    if (tx == NULL || c == NULL)
+        return 0;
+    if ((rc = xml_precheck(tx, "Schema", msg)) != 0)
+        return rc;
+    if (xml_files_blocked(tx)) {
+        pl_log_alert(tx, 3, apr_psprintf(tx->pool, "Failed to locate the main schema resource "
+                                         "at '%s'.", xml_file((pl_op *)op, tx->pool)));
+        *msg = apr_psprintf(tx->pool, "XML: Failed to load Schema: %s", op->param);
+        return -1;
+    }
+    xml_replay(tx, c);
+    if (c->schema == NULL) {
+        *msg = apr_psprintf(tx->pool, "XML: Failed to load Schema: %s", op->param);
+        return -1;
+    }
+    if ((vctx = xmlSchemaNewValidCtxt(c->schema)) == NULL) {
+        *msg = "XML: Failed to create validation context.";
+        return -1;
+    }
+    sink.tx = tx;
+    sink.notes = NULL;
+    xmlSchemaSetValidErrors(vctx, xml_error, xml_warning, &sink);
+    rc = xmlSchemaValidateDoc(vctx, tx->xml_doc);
+    xmlSchemaFreeValidCtxt(vctx);
+    if (rc != 0) {
+        *msg = "XML: Schema validation failed.";
+        return 1;
+    }
+    pl_debug(tx, 4, "XML: Successfully validated payload against Schema: %s", op->param);
+    return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -2134,12 +2604,12 @@ static const pl_opdef opdefs[] = {
     { "detectXSS",            NULL,              op_xss_exec,          0 },
     { "endsWith",             NULL,              op_endswith_exec,     PL_OPF_MACRO },
     { "eq",                   NULL,              op_eq_exec,           PL_OPF_MACRO },
-    { "fuzzyHash",            op_not_yet_init,   op_not_yet_exec,      PL_OPF_NOT_YET },
+    { "fuzzyHash",            op_fuzzy_init,     op_fuzzy_exec,        0 },
     { "ge",                   NULL,              op_ge_exec,           PL_OPF_MACRO },
     { "geoLookup",            NULL,              op_geo_exec,          0 },
     { "gsbLookup",            op_not_yet_init,   op_not_yet_exec,      PL_OPF_NOT_YET },
     { "gt",                   NULL,              op_gt_exec,           PL_OPF_MACRO },
-    { "inspectFile",          op_not_yet_init,   op_not_yet_exec,      PL_OPF_NOT_YET },
+    { "inspectFile",          op_inspect_init,   op_inspect_exec,      0 },
     { "ipMatch",              op_ipmatch_init,   op_ipmatch_exec,      0 },
     { "ipMatchFromFile",      op_ipmatchf_init,  op_ipmatchf_exec,     0 },
     { "le",                   NULL,              op_le_exec,           PL_OPF_MACRO },
@@ -2154,9 +2624,9 @@ static const pl_opdef opdefs[] = {
     { "strmatch",             op_strmatch_init,  op_strmatch_exec,     0 },
     { "unconditionalMatch",   NULL,              op_always_exec,       0 },
     { "validateByteRange",    op_byterange_init, op_byterange_exec,    0 },
-    { "validateDTD",          op_not_yet_init,   op_not_yet_exec,      PL_OPF_NOT_YET },
+    { "validateDTD",          op_dtd_init,       op_dtd_exec,          0 },
     { "validateHash",         op_not_yet_init,   op_not_yet_exec,      PL_OPF_NOT_YET },
-    { "validateSchema",       op_not_yet_init,   op_not_yet_exec,      PL_OPF_NOT_YET },
+    { "validateSchema",       op_schema_init,    op_schema_exec,       0 },
     { "validateUrlEncoding",  NULL,              op_urlenc_exec,       0 },
     { "validateUtf8Encoding", NULL,              op_utf8_exec,         0 },
     { "verifyCC",             op_verify_init,    op_verifycc_exec,     0 },

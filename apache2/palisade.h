@@ -365,9 +365,20 @@ struct pl_config {
     int   audit_dir_mode, audit_file_mode;
     const char *web_app_id, *sensor_id;
     long  collection_timeout;
+    /* SecCollectionBackend (NULL: SDBM files under SecDataDir) and
+     * SecCollectionBackendFailure (PL_BACKEND_FAIL_*, PL_UNSET = open) */
+    const char *coll_backend;
+    int   coll_backend_failure;
     int   xml_external_entity;
     int   intercept_on_error;
     int   inheritance;               /* SecRuleInheritance, default On */
+    /* SecGeoLookupDB (geo.c), SecHttpBlKey (@rbl with http:BL),
+     * SecRulePerfTime (microseconds, PL_UNSET = off) and
+     * SecDisableBackendCompression (1/0, PL_UNSET = Off) */
+    struct pl_geodb *geo_db;
+    const char *httpbl_key;
+    long  rule_perf_time;
+    int   disable_backend_compression;
 
     /* the last SecDefaultAction (a rule holding its actions), NULL = the
      * built-in "phase:2,log,auditlog,pass"; as in ModSecurity 2.9 it applies
@@ -467,7 +478,28 @@ typedef struct pl_match {
     int            phase;
     int            logged;     /* went to the error log */
     int            disruptive; /* caused the interception */
+    const char    *op_message; /* the operator's text alone, e.g. "Pattern
+                                * match \"x\" at ARGS:a." (audit log) */
 } pl_match;
+
+/* A "Message:" line of the audit log's part H (ModSecurity's alerts): a
+ * rule match logged or audit-logged, or a message of the host. */
+typedef struct pl_alert {
+    const char *text;          /* without the [hostname ...] trailer */
+    int         match;         /* index in tx->matches, -1 for the host's */
+} pl_alert;
+
+/* A sanitise* request: what the audit log masks with '*' (audit.c). */
+enum { PL_SAN_ARG = 1, PL_SAN_REQUEST_HEADER, PL_SAN_RESPONSE_HEADER, PL_SAN_VALUE };
+typedef struct pl_sanitise {
+    int         kind;          /* PL_SAN_* */
+    const char *name;          /* argument or header name (any case); for
+                                * PL_SAN_VALUE the variable's name */
+    const char *value;         /* PL_SAN_VALUE: the matched bytes */
+    apr_size_t  value_len;
+    int         keep_front, keep_back;  /* sanitiseMatchedBytes:F/B: bytes
+                                * left visible at each end; 0/0 = all masked */
+} pl_sanitise;
 
 /* Interception decided by a disruptive action. */
 typedef struct pl_intercept {
@@ -567,6 +599,31 @@ struct pl_tx {
      * [uri "..."] log trailer as ModSecurity writes it; NULL until the host
      * sets it (then path_decoded applies) */
     const char *log_uri;
+
+    /* persist.c: the persistent collections of this transaction */
+    struct pl_persist_tx *persist;
+
+    /* audit log (audit.c); the arrays are created when first needed */
+    apr_array_header_t *alerts;            /* pl_alert: part H "Message:" */
+    apr_array_header_t *matched_rules;     /* const pl_rule*: each operator
+                                            * match, chain members too (K) */
+    apr_array_header_t *sanitise;          /* pl_sanitise, deduplicated and
+                                            * bounded (CVE-2025-48866) */
+    apr_time_t  phase_time[PL_PHASES + 1]; /* microseconds per phase */
+    const char *handler;                   /* host: Apache-Handler */
+    apr_off_t   bytes_sent;                /* host: response bytes sent */
+    apr_array_header_t *final_resp_headers;/* host: pl_var*, the response
+                                            * headers as sent (part F);
+                                            * NULL: resp_headers */
+    const char *intercept_message;         /* operator text of the rule
+                                            * that intercepted */
+
+    /* PERF_* variables, microseconds (phase_time above holds the phases):
+     * rule id -> time of rules at or over SecRulePerfTime (engine.c), and
+     * what persistent storage reads / writes, audit logging and collection
+     * garbage collection took (added by those subsystems) */
+    apr_table_t *perf_rules;
+    apr_time_t  perf_sread, perf_swrite, perf_logging, perf_gc;
 };
 
 /* ctl:ruleRemove* records kept per transaction. */
@@ -612,6 +669,10 @@ int    pl_run_phase(pl_tx *tx, int phase);
 /* Engine-wide logging helpers. */
 void   pl_debug(pl_tx *tx, int level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* A message of the engine at 2.9's msr_log level: the debug log, and for
+ * levels 1-3 also the error log (with the [hostname] [uri] [unique_id]
+ * trailer) and the audit log's part H; it makes the transaction relevant. */
+void   pl_log_alert(pl_tx *tx, int level, const char *msg);
 /* Escapes for the error log the way ModSecurity does (\xHH, \" ...). */
 char  *pl_log_escape(apr_pool_t *p, const char *s, apr_size_t len);
 /* As pl_log_escape but leaves '"' as is (ModSecurity log_escape_nq). */
@@ -622,5 +683,105 @@ char  *pl_log_escape_hex(apr_pool_t *p, const char *s, apr_size_t len);
 
 /* Sets TX:n captures (n 0..9). */
 void   pl_tx_set_capture(pl_tx *tx, int n, const char *val, apr_size_t len);
+
+/* ------------------------------------------------------------------------
+ * Persistent collections (persist.c; backends persist_sdbm.c, persist_redis.c)
+ *
+ * initcol/setsid/setuid/setrsc load a record with pl_persist_load (or
+ * create a new collection) and register it with pl_persist_attach; setvar,
+ * expirevar and deprecatevar report changes; the host calls
+ * pl_persist_store after phase 5, which writes changed collections back,
+ * merging relative counter changes with those of concurrent requests.
+ * --------------------------------------------------------------------- */
+
+enum { PL_BACKEND_FAIL_OPEN = 0, PL_BACKEND_FAIL_CLOSED = 1 };
+
+struct apr_global_mutex_t;
+
+/* Record (real_name, key) from the transaction's store as a collection
+ * named coll_uc, expired variables removed; NULL when there is none (or the
+ * store is unavailable: then, with SecCollectionBackendFailure closed and
+ * the engine On, the transaction is intercepted with 503). */
+pl_coll *pl_persist_load(pl_tx *tx, const char *coll_uc, const char *real_name,
+                         const char *key, apr_size_t key_len);
+/* Makes c (loaded or new, holding __name and __key) persistent. */
+void  pl_persist_attach(pl_tx *tx, pl_coll *c);
+/* setvar / expirevar / deprecatevar changed collection coll_uc. */
+void  pl_persist_dirty(pl_tx *tx, const char *coll_uc);
+/* Before a relative change (setvar:c.k=+n) of any collection: remembers the
+ * value k had (old NULL: "0"), so the store applies the difference to
+ * the value stored by then.  coll is the name as written in the rule. */
+void  pl_persist_original(pl_tx *tx, const char *coll, const char *coll_uc,
+                          const char *key, const pl_var *old);
+/* Host, after phase 5: writes back the changed collections. */
+void  pl_persist_store(pl_tx *tx);
+/* Host, once per process (Apache child, tool) with a pool as long-lived. */
+void  pl_persist_child_init(apr_pool_t *p);
+/* Host: the cross-process lock for SDBM files (Apache: post_config and,
+ * after apr_global_mutex_child_init, child_init).  NULL: a process lock. */
+void  pl_persist_set_mutex(struct apr_global_mutex_t *m);
+/* SecCollectionBackend argument check at configuration time. */
+const char *pl_persist_backend_check(apr_pool_t *p, const char *spec);
+/* Every record of an SDBM collection file (path without .pag), for tools:
+ * calls fn for each readable record, counts unreadable ones in *bad. */
+apr_status_t pl_persist_sdbm_walk(apr_pool_t *p, const char *path,
+                                  void (*fn)(void *baton, const char *key, apr_size_t klen,
+                                             const pl_coll *rec),
+                                  void *baton, int *bad);
+
+/* ------------------------------------------------------------------------
+ * Audit log (audit.c, audit_json.c)
+ *
+ * The host registers where records go (files it opened, or Apache piped
+ * logs) under the name SecAuditLog / SecAuditLog2 gave, and the lock that
+ * serialises records of a serial log across processes and threads; it
+ * calls pl_audit_log once per transaction, after phase 5, with the
+ * response fields (status, final_resp_headers, resp_body) filled.
+ * --------------------------------------------------------------------- */
+
+/* Host, whenever the configuration is (re)read: forgets the targets, the
+ * lock and the server name; p lives as long as the configuration. */
+void pl_audit_reset(apr_pool_t *p);
+/* Host: the open log called name in the configuration (is_pipe: a piped
+ * log, whose index lines must stay under PIPE_BUF). */
+void pl_audit_add_target(const char *name, apr_file_t *f, int is_pipe);
+/* Host: the lock around every serial record and index line (Apache: a
+ * global mutex, re-attached in each child).  NULL: no locking. */
+void pl_audit_set_mutex(struct apr_global_mutex_t *m);
+/* Host: the "Server:" line (httpd's banner before SecServerSignature). */
+void pl_audit_set_server(const char *software);
+/* Adds a part H message (match: index in tx->matches or -1). */
+void pl_audit_alert(pl_tx *tx, const char *text, int match);
+/* sanitiseArg / sanitiseRequestHeader / sanitiseResponseHeader. */
+void pl_audit_sanitise(pl_tx *tx, int kind, const char *name, int keep_front, int keep_back);
+/* sanitiseMatched / sanitiseMatchedBytes: what tx->matched_var names. */
+void pl_audit_sanitise_matched(pl_tx *tx, int keep_front, int keep_back);
+/* End of the transaction: writes the record when SecAuditEngine (or
+ * ctl:auditEngine) asks for it.  Returns 1 when a record was written. */
+int  pl_audit_log(pl_tx *tx);
+/* The rule as ModSecurity prints it in part K and the debug log:
+ * SecRule "TARGETS" "@op param" "actions merged with the defaults". */
+const char *pl_rule_unparsed(apr_pool_t *p, const pl_rule *r, const pl_rule *defaults);
+
+/* ------------------------------------------------------------------------
+ * Operators' helpers: geolocation (geo.c), external programs (exec.c)
+ * --------------------------------------------------------------------- */
+
+typedef struct pl_geodb pl_geodb;
+
+/* SecGeoLookupDB: opens a legacy GeoIP .dat (country or city edition) or
+ * a MaxMind DB file; NULL or an error text. */
+const char *pl_geo_open(apr_pool_t *p, const char *path, pl_geodb **out);
+/* @geoLookup: looks target (an address or a host name) up and fills the
+ * GEO collection; 1 when found (*msg "Geo lookup for ... succeeded."),
+ * 0 when not (GEO emptied, *msg the reason). */
+int pl_geo_lookup(pl_tx *tx, const pl_geodb *db, const char *target, char **msg);
+
+/* Runs cmd (through /bin/sh -c, as 2.9's apache2_exec) with arg appended
+ * when not NULL, the transaction's CGI-style environment, and reads the
+ * first line of its standard output into *first_line (NULL when it wrote
+ * nothing).  Returns 1 when the program ran, -1 (with *err) when not. */
+int pl_exec_program(pl_tx *tx, const char *cmd, const char *arg,
+                    char **first_line, const char **err);
 
 #endif /* PALISADE_H */

@@ -66,32 +66,19 @@ int pl_tokenize(apr_pool_t *p, const char *args, char **argv, int max)
 
 /* ---- targets ---------------------------------------------------------- */
 
-/* Length of one target at s, up to an unescaped '|' outside /regex/. */
+/* Length of one target at s: up to the next '|' or ',' outside single
+ * quotes, as ModSecurity 2.9 splits target lists (a selector holding '|',
+ * such as a regex alternation, must be quoted: ARGS:'/^(a|b)$/'). */
 static apr_size_t target_span(const char *s)
 {
-    const char *c = s, *colon = NULL;
+    const char *c = s;
+    int quoted = 0;
 
-    while (*c && *c != '|') {
-        if (*c == ':' && colon == NULL) {
-            colon = c;
-            if (c[1] == '/' ) {
-                /* regex selector: runs to the closing unescaped '/' */
-                c += 2;
-                while (*c && *c != '/') {
-                    if (*c == '\\' && c[1]) c++;
-                    c++;
-                }
-                if (*c) c++;
-                continue;
-            }
-            if (c[1] == '\'') {
-                c += 2;
-                while (*c && *c != '\'') c++;
-                if (*c) c++;
-                continue;
-            }
-        }
-        c++;
+    for (; *c; c++) {
+        if (*c == '\'')
+            quoted = !quoted;
+        else if (!quoted && (*c == '|' || *c == ','))
+            break;
     }
     return c - s;
 }
@@ -164,7 +151,7 @@ const char *pl_parse_targets(pl_cmd *cmd, apr_pool_t *p, const char *text,
                 return err;
         }
         s += n;
-        if (*s == '|')
+        if (*s == '|' || *s == ',')
             s++;
     }
     if (out->nelts == 0)
@@ -326,6 +313,7 @@ static void apply_defaults(pl_cmd *cmd, pl_rule *r, int chained_member)
     if (r->log == PL_UNSET) r->log = d->log;
     if (r->auditlog == PL_UNSET) r->auditlog = d->auditlog;
     if (r->severity == PL_UNSET) r->severity = d->severity;
+    if (r->logdata == NULL) r->logdata = d->logdata;
     if (d->tags->nelts > 0) {
         apr_array_header_t *t = apr_array_copy(cmd->pool, d->tags);
         apr_array_cat(t, r->tags);

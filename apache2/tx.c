@@ -91,6 +91,14 @@ static apr_size_t urldecode_args(const char *s, apr_size_t len, char *out, int *
     return n;
 }
 
+/* Debug lines are built only when they would be written. */
+static int debug_on(const pl_tx *tx, int level)
+{
+    int max = tx->debug_log_level != PL_UNSET ? tx->debug_log_level
+            : tx->cfg ? tx->cfg->debug_log_level : 0;
+    return level <= max;
+}
+
 static int args_count(const pl_tx *tx)
 {
     int n = 0;
@@ -110,16 +118,21 @@ static void add_arg(pl_tx *tx, pl_coll *c, const char *name, apr_size_t nlen,
 {
     const char *origin = c == tx->args_get ? "QUERY_STRING" : "BODY";
     char *n = apr_palloc(tx->pool, nlen + 1), *v = apr_palloc(tx->pool, vlen + 1);
-    const char *en, *ev;
+    const char *en = "", *ev = "";
 
     nlen = urldecode_args(name, nlen, n, invalid);
     vlen = urldecode_args(value, vlen, v, invalid);
-    en = pl_log_escape(tx->pool, n, nlen);
-    ev = pl_log_escape(tx->pool, v, vlen);
-    pl_debug(tx, 5, "Adding request argument (%s): name \"%s\", value \"%s\"", origin, en, ev);
-    if (args_count(tx) >= args_limit(tx)) {
-        pl_debug(tx, 4, "Skipping request argument, over limit (%s): name \"%s\", value \"%s\"",
+    if (debug_on(tx, 4)) {
+        en = pl_log_escape(tx->pool, n, nlen);
+        ev = pl_log_escape(tx->pool, v, vlen);
+    }
+    if (debug_on(tx, 5))
+        pl_debug(tx, 5, "Adding request argument (%s): name \"%s\", value \"%s\"",
                  origin, en, ev);
+    if (args_count(tx) >= args_limit(tx)) {
+        if (debug_on(tx, 4))
+            pl_debug(tx, 4, "Skipping request argument, over limit (%s): name \"%s\", "
+                     "value \"%s\"", origin, en, ev);
         tx->reqbody_error = 1;
         tx->reqbody_error_msg = ARGS_LIMIT_MSG;
         return;
@@ -134,13 +147,14 @@ static void add_arg(pl_tx *tx, pl_coll *c, const char *name, apr_size_t nlen,
 /* value NULL: the cookie had no value at all (2.9 logs "value empty"). */
 static void add_cookie(pl_tx *tx, const char *name, const char *value)
 {
-    if (value == NULL)
-        pl_debug(tx, 5, "Adding request cookie: name \"%s\", value empty",
-                 pl_log_escape(tx->pool, name, strlen(name)));
-    else
-        pl_debug(tx, 5, "Adding request cookie: name \"%s\", value \"%s\"",
-                 pl_log_escape(tx->pool, name, strlen(name)),
-                 pl_log_escape(tx->pool, value, strlen(value)));
+    if (debug_on(tx, 5)) {
+        const char *en = pl_log_escape(tx->pool, name, strlen(name));
+        if (value == NULL)
+            pl_debug(tx, 5, "Adding request cookie: name \"%s\", value empty", en);
+        else
+            pl_debug(tx, 5, "Adding request cookie: name \"%s\", value \"%s\"", en,
+                     pl_log_escape(tx->pool, value, strlen(value)));
+    }
     pl_coll_add(tx->cookies, name, value ? value : "", value ? strlen(value) : 0);
 }
 

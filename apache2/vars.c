@@ -207,6 +207,17 @@ static void scalar_flag(pl_tx *tx, const pl_target *t, apr_array_header_t *out, 
     scalar_n(tx, t, out, on ? "1" : "0", 1);
 }
 
+/* Getters of one scalar computed from the transaction: expr may use tx. */
+#define GETTER_STRING(fn, expr) \
+    static void fn(pl_tx *tx, const pl_target *t, apr_array_header_t *out) \
+    { scalar(tx, t, out, (expr)); }
+#define GETTER_INT(fn, expr) \
+    static void fn(pl_tx *tx, const pl_target *t, apr_array_header_t *out) \
+    { scalar_int(tx, t, out, (expr)); }
+#define GETTER_FLAG(fn, expr) \
+    static void fn(pl_tx *tx, const pl_target *t, apr_array_header_t *out) \
+    { scalar_flag(tx, t, out, (expr)); }
+
 /* Stored elements of an array of pl_var* that pass the selector. */
 static void elements(pl_tx *tx, const pl_target *t, const apr_array_header_t *items,
                      apr_array_header_t *out)
@@ -369,45 +380,14 @@ static void get_args_combined_size(pl_tx *tx, const pl_target *t, apr_array_head
  * Getters: request line, headers, cookies, body
  * --------------------------------------------------------------------- */
 
-static void get_request_line(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->request_line);
-}
-
-static void get_request_method(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->method);
-}
-
-static void get_request_protocol(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->protocol);
-}
-
-static void get_request_uri(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->phase <= 1 && tx->uri_phase1 ? tx->uri_phase1 : tx->uri);
-}
-
-static void get_request_uri_raw(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->uri_raw);
-}
-
-static void get_request_filename(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, request_filename(tx));
-}
-
-static void get_request_basename(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, basename_of(request_filename(tx)));
-}
-
-static void get_query_string(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->query_string);
-}
+GETTER_STRING(get_request_line, tx->request_line)
+GETTER_STRING(get_request_method, tx->method)
+GETTER_STRING(get_request_protocol, tx->protocol)
+GETTER_STRING(get_request_uri, tx->phase <= 1 && tx->uri_phase1 ? tx->uri_phase1 : tx->uri)
+GETTER_STRING(get_request_uri_raw, tx->uri_raw)
+GETTER_STRING(get_request_filename, request_filename(tx))
+GETTER_STRING(get_request_basename, basename_of(request_filename(tx)))
+GETTER_STRING(get_query_string, tx->query_string)
 
 static void get_request_headers(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 {
@@ -440,10 +420,7 @@ static void get_request_body(pl_tx *tx, const pl_target *t, apr_array_header_t *
     scalar_n(tx, t, out, body, len);
 }
 
-static void get_request_body_length(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, apr_off_t_toa(tx->pool, tx->body.length));
-}
+GETTER_STRING(get_request_body_length, apr_off_t_toa(tx->pool, tx->body.length))
 
 /* The headers as 2.9 lays them out for FULL_REQUEST: "Name: value\n" each
  * and an empty line. */
@@ -508,15 +485,8 @@ static void get_full_request_length(pl_tx *tx, const pl_target *t, apr_array_hea
  * Getters: body processing
  * --------------------------------------------------------------------- */
 
-static void get_reqbody_error(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_int(tx, t, out, tx->reqbody_error);
-}
-
-static void get_reqbody_error_msg(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->reqbody_error_msg ? tx->reqbody_error_msg : "");
-}
+GETTER_INT(get_reqbody_error, tx->reqbody_error)
+GETTER_STRING(get_reqbody_error_msg, tx->reqbody_error_msg ? tx->reqbody_error_msg : "")
 
 static void get_reqbody_processor(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 {
@@ -525,20 +495,9 @@ static void get_reqbody_processor(pl_tx *tx, const pl_target *t, apr_array_heade
     scalar(tx, t, out, p ? p : "");
 }
 
-static void get_urlencoded_error(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_flag(tx, t, out, tx->urlencoded_error);
-}
-
-static void get_inbound_data_error(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_flag(tx, t, out, tx->inbound_data_error);
-}
-
-static void get_outbound_data_error(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_flag(tx, t, out, tx->outbound_data_error);
-}
+GETTER_FLAG(get_urlencoded_error, tx->urlencoded_error)
+GETTER_FLAG(get_inbound_data_error, tx->inbound_data_error)
+GETTER_FLAG(get_outbound_data_error, tx->outbound_data_error)
 
 static void get_files(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 {
@@ -581,10 +540,7 @@ static void get_files_combined_size(pl_tx *tx, const pl_target *t, apr_array_hea
 }
 
 /* Every MULTIPART_* flag row: "0" unless the parser raised it. */
-static void get_multipart_flag(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, multipart_flag(tx, t->def->name));
-}
+GETTER_STRING(get_multipart_flag, multipart_flag(tx, t->def->name))
 
 /* MULTIPART_NAME / MULTIPART_FILENAME: the last part's, if any. */
 static void get_multipart_value(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
@@ -692,65 +648,18 @@ static void get_xml(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
  * Getters: connection, server, script, authentication
  * --------------------------------------------------------------------- */
 
-static void get_remote_addr(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->remote_addr);
-}
-
-static void get_useragent_ip(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->remote_addr ? tx->remote_addr : "0.0.0.0");
-}
-
-static void get_remote_host(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->remote_host ? tx->remote_host : tx->remote_addr);
-}
-
-static void get_remote_port(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_int(tx, t, out, tx->remote_port);
-}
-
-static void get_remote_user(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->remote_user);
-}
-
-static void get_auth_type(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->auth_type);
-}
-
-static void get_server_addr(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->server_addr);
-}
-
-static void get_server_name(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->hostname ? tx->hostname : tx->server_name);
-}
-
-static void get_server_port(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_int(tx, t, out, tx->server_port);
-}
-
-static void get_path_info(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->path_info);
-}
-
-static void get_script_filename(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->script_filename);
-}
-
-static void get_script_basename(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, basename_of(tx->script_filename));
-}
+GETTER_STRING(get_remote_addr, tx->remote_addr)
+GETTER_STRING(get_useragent_ip, tx->remote_addr ? tx->remote_addr : "0.0.0.0")
+GETTER_STRING(get_remote_host, tx->remote_host ? tx->remote_host : tx->remote_addr)
+GETTER_INT(get_remote_port, tx->remote_port)
+GETTER_STRING(get_remote_user, tx->remote_user)
+GETTER_STRING(get_auth_type, tx->auth_type)
+GETTER_STRING(get_server_addr, tx->server_addr)
+GETTER_STRING(get_server_name, tx->hostname ? tx->hostname : tx->server_name)
+GETTER_INT(get_server_port, tx->server_port)
+GETTER_STRING(get_path_info, tx->path_info)
+GETTER_STRING(get_script_filename, tx->script_filename)
+GETTER_STRING(get_script_basename, basename_of(tx->script_filename))
 
 static void get_script_uid(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 {
@@ -816,25 +725,10 @@ static void get_response_body(pl_tx *tx, const pl_target *t, apr_array_header_t 
     scalar_n(tx, t, out, tx->resp_body, tx->resp_body_len);
 }
 
-static void get_response_status(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_int(tx, t, out, tx->status);
-}
-
-static void get_response_protocol(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->response_protocol);
-}
-
-static void get_status_line(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, tx->status_line);
-}
-
-static void get_response_content_type(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, response_header(tx, "Content-Type"));
-}
+GETTER_INT(get_response_status, tx->status)
+GETTER_STRING(get_response_protocol, tx->response_protocol)
+GETTER_STRING(get_status_line, tx->status_line)
+GETTER_STRING(get_response_content_type, response_header(tx, "Content-Type"))
 
 /* httpd's r->clength: the Content-Length, else what was buffered. */
 static void get_response_content_length(pl_tx *tx, const pl_target *t,
@@ -901,10 +795,7 @@ static void get_matched_vars_names(pl_tx *tx, const pl_target *t, apr_array_head
     }
 }
 
-static void get_highest_severity(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_int(tx, t, out, tx->highest_severity);
-}
+GETTER_INT(get_highest_severity, tx->highest_severity)
 
 /* 2.9 knows these RULE fields; msg and logdata unexpanded. */
 static const char *rule_field(pl_tx *tx, const pl_rule *r, const char *f)
@@ -981,9 +872,27 @@ static void get_collection(pl_tx *tx, const pl_target *t, apr_array_header_t *ou
     elements(tx, t, c->items, out);
 }
 
-static void get_unique_id(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
+GETTER_STRING(get_unique_id, tx->unique_id)
+
+/* SESSIONID / USERID: the key setsid / setuid gave their collection. */
+static void get_coll_key(pl_tx *tx, const pl_target *t, const char *coll,
+                         apr_array_header_t *out)
 {
-    scalar(tx, t, out, tx->unique_id);
+    const pl_coll *c = tx->colls ? apr_hash_get(tx->colls, coll, APR_HASH_KEY_STRING) : NULL;
+    const pl_var *k = c ? pl_coll_get(c, "__key") : NULL;
+
+    if (k != NULL)
+        scalar_n(tx, t, out, k->value, k->value_len);
+}
+
+static void get_sessionid(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
+{
+    get_coll_key(tx, t, "SESSION", out);
+}
+
+static void get_userid(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
+{
+    get_coll_key(tx, t, "USER", out);
 }
 
 static void get_webappid(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
@@ -992,15 +901,8 @@ static void get_webappid(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
                                                       : DEFAULT_WEBAPPID);
 }
 
-static void get_modsec_build(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar(tx, t, out, MODSEC_BUILD);
-}
-
-static void get_sdbm_delete_error(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_flag(tx, t, out, 0);
-}
+GETTER_STRING(get_modsec_build, MODSEC_BUILD)
+GETTER_FLAG(get_sdbm_delete_error, 0)
 
 /* setsid/setuid would set these; nothing until they exist. */
 static void get_nothing(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
@@ -1031,9 +933,67 @@ static void get_webserver_error_log(pl_tx *tx, const pl_target *t, apr_array_hea
  * --------------------------------------------------------------------- */
 
 /* Microseconds since the transaction started. */
-static void get_duration(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
+GETTER_STRING(get_duration,
+              apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, apr_time_now() - tx->start))
+
+/* ------------------------------------------------------------------------
+ * Getters: performance (microseconds, as 2.9's PERF_* variables)
+ * --------------------------------------------------------------------- */
+
+/* 2.9 leaves storage reads out: they happen inside the phases. */
+static apr_time_t perf_combined(const pl_tx *tx)
 {
-    scalar(tx, t, out, apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, apr_time_now() - tx->start));
+    return tx->phase_time[1] + tx->phase_time[2] + tx->phase_time[3] + tx->phase_time[4]
+           + tx->phase_time[5] + tx->perf_swrite + tx->perf_logging + tx->perf_gc;
+}
+
+#define PERF_GETTER(fn, expr) \
+    GETTER_STRING(fn, apr_psprintf(tx->pool, "%" APR_TIME_T_FMT, (apr_time_t)(expr)))
+PERF_GETTER(get_perf_combined, perf_combined(tx))
+PERF_GETTER(get_perf_gc, tx->perf_gc)
+PERF_GETTER(get_perf_logging, tx->perf_logging)
+PERF_GETTER(get_perf_phase1, tx->phase_time[1])
+PERF_GETTER(get_perf_phase2, tx->phase_time[2])
+PERF_GETTER(get_perf_phase3, tx->phase_time[3])
+PERF_GETTER(get_perf_phase4, tx->phase_time[4])
+PERF_GETTER(get_perf_phase5, tx->phase_time[5])
+PERF_GETTER(get_perf_sread, tx->perf_sread)
+PERF_GETTER(get_perf_swrite, tx->perf_swrite)
+#undef PERF_GETTER
+
+GETTER_STRING(get_perf_all,
+              apr_psprintf(tx->pool, "combined=%" APR_TIME_T_FMT ", p1=%" APR_TIME_T_FMT
+                           ", p2=%" APR_TIME_T_FMT ", p3=%" APR_TIME_T_FMT ", p4=%" APR_TIME_T_FMT
+                           ", p5=%" APR_TIME_T_FMT ", sr=%" APR_TIME_T_FMT ", sw=%" APR_TIME_T_FMT
+                           ", l=%" APR_TIME_T_FMT ", gc=%" APR_TIME_T_FMT, perf_combined(tx),
+                           tx->phase_time[1], tx->phase_time[2], tx->phase_time[3],
+                           tx->phase_time[4], tx->phase_time[5], tx->perf_sread,
+                           tx->perf_swrite, tx->perf_logging, tx->perf_gc))
+
+/* PERF_RULES:id, the rules at or over SecRulePerfTime (engine.c). */
+static void get_perf_rules(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
+{
+    const apr_array_header_t *arr;
+    const apr_table_entry_t *te;
+    const char *sel;
+    int i;
+
+    if (tx->perf_rules == NULL)
+        return;
+    sel = selector(tx, t);
+    arr = apr_table_elts(tx->perf_rules);
+    te = (const apr_table_entry_t *)arr->elts;
+    for (i = 0; i < arr->nelts; i++) {
+        pl_var *v = apr_palloc(tx->pool, sizeof(*v));
+
+        v->key = te[i].key;
+        v->value = te[i].val;
+        v->value_len = strlen(te[i].val);
+        v->name = apr_pstrcat(tx->pool, "PERF_RULES:",
+                              pl_log_escape_nq(tx->pool, te[i].key, strlen(te[i].key)), NULL);
+        if (key_matches(tx, t, sel, v))
+            push(out, v);
+    }
 }
 
 /* YYYYMMDDHHMMSS */
@@ -1047,10 +1007,7 @@ static void get_time(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
                                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec));
 }
 
-static void get_time_epoch(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
-{
-    scalar_int(tx, t, out, (long)time(NULL));
-}
+GETTER_INT(get_time_epoch, (long)time(NULL))
 
 static void get_time_year(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 {
@@ -1171,18 +1128,18 @@ static const pl_vardef vardefs[] = {
     { "MULTIPART_UNMATCHED_BOUNDARY",  S, get_multipart_flag,          NOSEL },
     { "OUTBOUND_DATA_ERROR",           S, get_outbound_data_error,     NOSEL },
     { "PATH_INFO",                     S, get_path_info,               NOSEL },
-    { "PERF_ALL",                      S, get_nothing,                 TODO },
-    { "PERF_COMBINED",                 S, get_nothing,                 TODO },
-    { "PERF_GC",                       S, get_nothing,                 TODO },
-    { "PERF_LOGGING",                  S, get_nothing,                 TODO },
-    { "PERF_PHASE1",                   S, get_nothing,                 TODO },
-    { "PERF_PHASE2",                   S, get_nothing,                 TODO },
-    { "PERF_PHASE3",                   S, get_nothing,                 TODO },
-    { "PERF_PHASE4",                   S, get_nothing,                 TODO },
-    { "PERF_PHASE5",                   S, get_nothing,                 TODO },
-    { "PERF_RULES",                    C, get_nothing,                 PL_VF_NOT_YET },
-    { "PERF_SREAD",                    S, get_nothing,                 TODO },
-    { "PERF_SWRITE",                   S, get_nothing,                 TODO },
+    { "PERF_ALL",                      S, get_perf_all,                NOSEL },
+    { "PERF_COMBINED",                 S, get_perf_combined,           NOSEL },
+    { "PERF_GC",                       S, get_perf_gc,                 NOSEL },
+    { "PERF_LOGGING",                  S, get_perf_logging,            NOSEL },
+    { "PERF_PHASE1",                   S, get_perf_phase1,             NOSEL },
+    { "PERF_PHASE2",                   S, get_perf_phase2,             NOSEL },
+    { "PERF_PHASE3",                   S, get_perf_phase3,             NOSEL },
+    { "PERF_PHASE4",                   S, get_perf_phase4,             NOSEL },
+    { "PERF_PHASE5",                   S, get_perf_phase5,             NOSEL },
+    { "PERF_RULES",                    C, get_perf_rules,              0 },
+    { "PERF_SREAD",                    S, get_perf_sread,              NOSEL },
+    { "PERF_SWRITE",                   S, get_perf_swrite,             NOSEL },
     { "QUERY_STRING",                  S, get_query_string,            NOSEL },
     { "REMOTE_ADDR",                   S, get_remote_addr,             NOSEL },
     { "REMOTE_HOST",                   S, get_remote_host,             NOSEL },
@@ -1227,7 +1184,7 @@ static const pl_vardef vardefs[] = {
     { "SERVER_NAME",                   S, get_server_name,             NOSEL },
     { "SERVER_PORT",                   S, get_server_port,             NOSEL },
     { "SESSION",                       C, get_collection,              GEN | NEEDSEL },
-    { "SESSIONID",                     S, get_nothing,                 NOSEL },
+    { "SESSIONID",                     S, get_sessionid,               NOSEL },
     { "STATUS_LINE",                   S, get_status_line,             NOSEL },
     { "STREAM_INPUT_BODY",             S, get_nothing,                 TODO },
     { "STREAM_OUTPUT_BODY",            S, get_nothing,                 TODO },
@@ -1245,7 +1202,7 @@ static const pl_vardef vardefs[] = {
     { "URLENCODED_ERROR",              S, get_urlencoded_error,        NOSEL },
     { "USER",                          C, get_collection,              GEN | NEEDSEL },
     { "USERAGENT_IP",                  S, get_useragent_ip,            NOSEL },
-    { "USERID",                        S, get_nothing,                 NOSEL },
+    { "USERID",                        S, get_userid,                  NOSEL },
     { "WEBAPPID",                      S, get_webappid,                NOSEL },
     { "WEBSERVER_ERROR_LOG",           C, get_webserver_error_log,     NOSEL },
     { "XML",                           C, get_xml,                     0 },

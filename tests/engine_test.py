@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Data-driven engine tests: every tests/engine/*.t file is one transaction
-(or one configuration check) run through tools/palisade-cli.
+"""Data-driven engine tests: every tests/engine/*.t file is one transaction,
+a few in a row, or one configuration check, run through tools/palisade-cli.
 
 Case file format (sections start with a line "--NAME--"):
 
@@ -13,7 +13,8 @@ Case file format (sections start with a line "--NAME--"):
     --EXPECT--        one check per line (below)
 
 In CONF and FILE sections @DIR@ is the case directory, @CRS_SETUP@ and
-@CRS_RULES@ the installed CRS.  Request and response lines are sent with
+@CRS_RULES@ the installed CRS; @DIR@/data exists and anyone may write to
+it (for SecDataDir).  Request and response lines are sent with
 CRLF line ends; a body gets a Content-Length header unless one is written
 (or Transfer-Encoding is); trailing empty lines of a body are dropped.
 
@@ -36,6 +37,16 @@ Checks:
     error-line N        ... reported at line N
 
 Without a REQUEST section only the configuration is checked.
+
+Several transactions (persistent collections): REQUEST (and RESPONSE) may
+come again; each EXPECT section checks the transaction before it, and a
+section
+    --SLEEP--         seconds to wait before the next request
+may stand between them.  Each transaction is a separate palisade-cli run
+(httpd request in --reference mode) on the same case directory.  With
+PALISADE_TEST_BACKEND set (e.g. redis://127.0.0.1:PORT/0?prefix={case}:),
+"SecCollectionBackend VALUE" is added to every configuration, {case}
+replaced by a name unique to the case.
 
     engine_test.py [CASE...]            run through palisade-cli
                                         (PALISADE_CLI or ./tools/palisade-cli)
@@ -77,14 +88,20 @@ class CaseError(Exception):
 # Case files
 # ----------------------------------------------------------------------
 
-SECTION_RE = re.compile(r"^--(CONF|FILE|REQUIRES|REQUEST|RESPONSE|EXPECT)(?: (.+?))?--\s*$")
+SECTION_RE = re.compile(r"^--(CONF|FILE|REQUIRES|REQUEST|RESPONSE|EXPECT|SLEEP)(?: (.+?))?--\s*$")
 
 
 def parse_case(path):
     case = {"name": os.path.basename(path), "files": [], "requires": [],
-            "conf": None, "request": None, "response": None, "expect": []}
+            "conf": None, "request": None, "response": None, "expect": [],
+            "steps": []}
     current = None
     lines = []
+    pending_sleep = [0.0]
+
+    def step():
+        """The transaction the current section belongs to."""
+        return case["steps"][-1] if case["steps"] else None
 
     def flush():
         if current is None:
@@ -98,15 +115,27 @@ def parse_case(path):
         elif kind == "REQUIRES":
             case["requires"] += [l.strip() for l in lines if l.strip()]
         elif kind == "REQUEST":
-            case["request"] = text
+            case["steps"].append({"request": text, "response": None, "expect": [],
+                                  "sleep": pending_sleep[0]})
+            pending_sleep[0] = 0.0
+            if case["request"] is None:
+                case["request"] = text
         elif kind == "RESPONSE":
-            case["response"] = text
+            if step() is None:
+                raise CaseError("--RESPONSE-- before --REQUEST--")
+            step()["response"] = text
+            if len(case["steps"]) == 1:
+                case["response"] = text
+        elif kind == "SLEEP":
+            pending_sleep[0] = float(text.strip() or "0")
         elif kind == "EXPECT":
             for l in lines:
                 l = l.strip()
                 if l and not l.startswith("#"):
                     word, _, rest = l.partition(" ")
                     case["expect"].append((word, rest))
+                    if step() is not None:
+                        step()["expect"].append((word, rest))
         else:
             raise CaseError("unknown section --%s--" % kind)
 
@@ -149,7 +178,15 @@ def http_message(text, add_length=True):
     return (raw + body).encode("latin-1")
 
 
+def step_file(kind, i):
+    """File of transaction i: req, resp for the first, req2, resp2 ..."""
+    return kind if i == 0 else "%s%d" % (kind, i + 1)
+
+
 def write_case_files(case, d):
+    data = os.path.join(d, "data")
+    os.makedirs(data, exist_ok=True)
+    os.chmod(data, 0o1777)
     for rel, text in case["files"]:
         p = os.path.join(d, rel)
         os.makedirs(os.path.dirname(p), exist_ok=True)
@@ -158,12 +195,12 @@ def write_case_files(case, d):
     conf = substitute(case["conf"], d) + "\n"
     with open(os.path.join(d, "main.conf"), "w", encoding="latin-1") as f:
         f.write(conf)
-    if case["request"] is not None:
-        with open(os.path.join(d, "req"), "wb") as f:
-            f.write(http_message(case["request"]))
-    if case["response"] is not None:
-        with open(os.path.join(d, "resp"), "wb") as f:
-            f.write(http_message(case["response"]))
+    for i, st in enumerate(case["steps"]):
+        with open(os.path.join(d, step_file("req", i)), "wb") as f:
+            f.write(http_message(st["request"]))
+        if st["response"] is not None:
+            with open(os.path.join(d, step_file("resp", i)), "wb") as f:
+                f.write(http_message(st["response"]))
 
 
 # ----------------------------------------------------------------------
@@ -281,10 +318,23 @@ def cli_path():
     return os.path.join(ROOT, "tools", "palisade-cli")
 
 
+def add_test_backend(case, d):
+    """PALISADE_TEST_BACKEND: the cases run with that collection store."""
+    backend = os.environ.get("PALISADE_TEST_BACKEND")
+    if not backend:
+        return
+    token = "%s-%d-%d" % (re.sub(r"[^A-Za-z0-9]", "_", case["name"]), os.getpid(),
+                          random.randint(0, 1 << 30))
+    with open(os.path.join(d, "main.conf"), "a", encoding="latin-1") as f:
+        f.write("SecCollectionBackend %s\n" % backend.replace("{case}", token))
+
+
 def run_cli(case, d):
+    """One outcome per transaction (a list), or the configuration check."""
     cli = cli_path()
     conf = os.path.join(d, "main.conf")
     env = dict(os.environ, PALISADE_UNIQUE_ID="PLtestUniqueId0000000000001")
+    add_test_backend(case, d)
     if case["request"] is None:
         p = subprocess.run([cli, "-t", "-c", conf], cwd=d, env=env,
                            capture_output=True, timeout=120)
@@ -292,9 +342,18 @@ def run_cli(case, d):
         if p.returncode == 0:
             return {"config_error": None}
         return {"config_error": err or "exit status %d" % p.returncode}
-    args = [cli, "-c", conf, os.path.join(d, "req")]
-    if case["response"] is not None:
-        args.append(os.path.join(d, "resp"))
+    outs = []
+    for i, st in enumerate(case["steps"]):
+        if st["sleep"]:
+            time.sleep(st["sleep"])
+        outs.append(run_cli_one(cli, conf, d, env, i, st))
+    return outs
+
+
+def run_cli_one(cli, conf, d, env, i, st):
+    args = [cli, "-c", conf, os.path.join(d, step_file("req", i))]
+    if st["response"] is not None:
+        args.append(os.path.join(d, step_file("resp", i)))
     p = subprocess.run(args, cwd=d, env=env, capture_output=True, timeout=120)
     if p.returncode != 0:
         err = p.stderr.decode("latin-1").strip()
@@ -393,8 +452,13 @@ def send(port, data, timeout=10):
 
 
 def run_reference(case, d):
+    """Like run_cli: one outcome per transaction, all sent to one httpd."""
     os.chmod(d, 0o755)
-    tx_checks = [(w, a) for w, a in case["expect"] if w in ("tx", "no-tx")]
+    tx_checks = []
+    for w, a in case["expect"]:
+        if w in ("tx", "no-tx") and (w, a.partition(" ")[0]) not in \
+                [(x, y.partition(" ")[0]) for x, y in tx_checks]:
+            tx_checks.append((w, a))
     with open(os.path.join(d, "main.conf"), "a", encoding="latin-1") as f:
         for i, (w, a) in enumerate(tx_checks):
             name = a.partition(" ")[0]
@@ -409,9 +473,7 @@ def run_reference(case, d):
             os.chmod(os.path.join(root, n), 0o755)
         for n in files:
             os.chmod(os.path.join(root, n), 0o644)
-    body, base_status = cgi_output(case)
-    with open(os.path.join(d, "resp.out"), "wb") as f:
-        f.write(body)
+    os.chmod(os.path.join(d, "data"), 0o1777)
     with open(os.path.join(d, "resp.cgi"), "w") as f:
         f.write("#!/bin/sh\ncat '%s/resp.out'\n" % d)
     os.chmod(os.path.join(d, "resp.cgi"), 0o755)
@@ -426,6 +488,7 @@ def run_reference(case, d):
     if case["request"] is None:
         return {"config_error": None}
 
+    outs = []
     subprocess.run(["apache2", "-f", conf, "-k", "start"], check=True, capture_output=True)
     try:
         for _ in range(100):
@@ -434,9 +497,22 @@ def run_reference(case, d):
                 break
             except OSError:
                 time.sleep(0.05)
-        with open(os.path.join(d, "req"), "rb") as f:
-            raw = send(port, f.read())
-        time.sleep(0.3)
+        log_pos = 0
+        for i, st in enumerate(case["steps"]):
+            if st["sleep"]:
+                time.sleep(st["sleep"])
+            body, base_status = cgi_output(st)
+            with open(os.path.join(d, "resp.out"), "wb") as f:
+                f.write(body)
+            os.chmod(os.path.join(d, "resp.out"), 0o644)
+            with open(os.path.join(d, step_file("req", i)), "rb") as f:
+                raw = send(port, f.read())
+            time.sleep(0.3)
+            with open(os.path.join(d, "error.log"), encoding="latin-1") as f:
+                f.seek(log_pos)
+                lines = f.read()
+                log_pos = f.tell()
+            outs.append(reference_outcome(raw, base_status, lines.splitlines(), tx_checks))
     finally:
         pid_file = os.path.join(d, "httpd.pid")
         try:
@@ -448,27 +524,29 @@ def run_reference(case, d):
                 time.sleep(0.05)
         except (OSError, ValueError):
             pass
+    return outs
 
+
+def reference_outcome(raw, base_status, error_lines, tx_checks):
+    """The outcome of one request from its response and error-log lines."""
     status = None
     m = re.match(rb"HTTP/\d\.\d (\d+)", raw)
     if m:
         status = int(m.group(1))
     log, tx, tx_none = [], {}, set()
-    with open(os.path.join(d, "error.log"), encoding="latin-1") as f:
-        for l in f:
-            if "ModSecurity: " not in l or "[client " not in l:
-                continue
-            l = l.rstrip("\n")
-            msg = l[l.index("ModSecurity: "):]
-            tm = re.search(r'\[msg "PLTX ([^=]+)=(.*?)"\]', msg)
-            if tm:
-                tx[tm.group(1)] = tm.group(2)
-                continue
-            tm = re.search(r'\[msg "PLTXNONE (.*?)"\]', msg)
-            if tm:
-                tx_none.add(tm.group(1))
-                continue
-            log.append(msg)
+    for l in error_lines:
+        if "ModSecurity: " not in l or "[client " not in l:
+            continue
+        msg = l[l.index("ModSecurity: "):]
+        tm = re.search(r'\[msg "PLTX ([^=]+)=(.*?)"\]', msg)
+        if tm:
+            tx[tm.group(1)] = tm.group(2)
+            continue
+        tm = re.search(r'\[msg "PLTXNONE (.*?)"\]', msg)
+        if tm:
+            tx_none.add(tm.group(1))
+            continue
+        log.append(msg)
     # A tx check whose rule did not log: the variable is absent (no-tx) or
     # the engine did not run phase 5 (then leave it unchecked).
     tx_out = None
@@ -476,8 +554,10 @@ def run_reference(case, d):
         tx_out = dict(tx)
         for w, a in tx_checks:
             name = a.partition(" ")[0]
-            if w == "no-tx" and name not in tx_none:
-                tx_out[name] = "(present)"
+            if w == "no-tx" and name in tx_none:
+                tx_out.pop(name, None)
+            elif w == "no-tx":
+                tx_out.setdefault(name, "(present)")
     out = {"config_error": None, "status": status, "log": log, "matches": None,
            "tx": tx_out, "env": None, "intercepted": False, "action": "pass",
            "phase": None, "rule_id": None, "url": None}
@@ -530,7 +610,15 @@ def main(argv):
                 continue
             write_case_files(case, d)
             out = run_reference(case, d) if reference else run_cli(case, d)
-            fails, unchecked = check(case, out)
+            if isinstance(out, list):
+                fails, unchecked = [], 0
+                for i, (st, o) in enumerate(zip(case["steps"], out)):
+                    f, u = check(st, o)
+                    prefix = "transaction %d: " % (i + 1) if len(out) > 1 else ""
+                    fails += [prefix + x for x in f]
+                    unchecked += u
+            else:
+                fails, unchecked = check(case, out)
             unchecked_total += unchecked
         except (CaseError, OSError, subprocess.SubprocessError) as e:
             fails = ["%s" % e]

@@ -8,13 +8,17 @@
  *   palisade-cli [-c CONFIG]... [-v LEVEL] REQUEST_FILE [RESPONSE_FILE]
  *   palisade-cli [-c CONFIG]... [-v LEVEL] -d DIR     one JSON line per .req file
  *   palisade-cli -t -c CONFIG                         check the configuration
+ *   palisade-cli -D DATADIR/USER-NAME                 dump a collection file
+ *                                                     (SDBM, SecDataDir)
  *
  * Exit status: 0 when the transactions were processed (whatever the
  * decision), 1 when -t finds an error, 2 on usage or configuration errors.
  *
  * The connection is fixed: client 127.0.0.1:50000, server 127.0.0.1:80.
  * PALISADE_UNIQUE_ID, when set, replaces the generated unique id (for
- * reproducible output).
+ * reproducible output).  SecAuditLog / SecAuditLog2 files of the
+ * configuration get audit log records as behind httpd (piped logs need
+ * httpd).
  */
 
 #include <stdio.h>
@@ -24,6 +28,7 @@
 
 #include <apr_general.h>
 #include <apr_lib.h>
+#include <apr_signal.h>
 
 #include "palisade.h"
 
@@ -540,6 +545,9 @@ static void cli_host_log(pl_tx *tx, const char *text)
 {
     const char *uri = tx->path_decoded ? tx->path_decoded : "";
 
+    /* as in the Apache glue: audit log part H, transaction relevant */
+    pl_audit_alert(tx, text, -1);
+    tx->is_relevant = 1;
     cli_log_error(tx, 1, apr_psprintf(tx->pool,
                   "%s [hostname \"%s\"] [uri \"%s\"] [unique_id \"%s\"]", text,
                   pl_log_escape(tx->pool, tx->hostname, strlen(tx->hostname)),
@@ -618,6 +626,8 @@ static int cli_feed_body(pl_tx *tx, const cli_msg *req)
         off += n;
     }
     pl_tx_body_done(tx);
+    if (tx->reqbody_error && tx->reqbody_error_msg != NULL)
+        cli_host_log(tx, tx->reqbody_error_msg);
     return 0;
 }
 
@@ -751,11 +761,17 @@ static const char *cli_run(apr_pool_t *p, const pl_config *cfg, const char *req_
         } else {
             cli_error_response(tx);
         }
-        if (tx->engine != PL_ENGINE_OFF)
+        if (tx->engine != PL_ENGINE_OFF) {
             pl_run_phase(tx, 5);
+            pl_persist_store(tx);
+        }
     } else {
         cli_fill_response(tx, &resp);
     }
+    /* the audit log (SecAuditLog of the configuration), whatever the
+     * rule engine, as behind httpd */
+    tx->bytes_sent = stop ? 0 : (apr_off_t)resp.body_len;
+    pl_audit_log(tx);
 
     cli_print(stdout, tx, ctx, label);
     fflush(stdout);
@@ -813,11 +829,77 @@ static const char *cli_batch(apr_pool_t *p, const pl_config *cfg, const char *di
  * Main
  * --------------------------------------------------------------------- */
 
+/* -D: one JSON line per record of a persistent collection file, then
+ * {"records":N,"unreadable":M}. */
+static void cli_dump_record(void *baton, const char *key, apr_size_t klen, const pl_coll *rec)
+{
+    int *n = baton, i;
+
+    fputs("{\"key\":", stdout);
+    json_str(stdout, key, klen);
+    fputs(",\"fields\":{", stdout);
+    for (i = 0; i < rec->items->nelts; i++) {
+        const pl_var *v = APR_ARRAY_IDX(rec->items, i, const pl_var *);
+        if (i)
+            fputc(',', stdout);
+        json_cstr(stdout, v->key);
+        fputc(':', stdout);
+        json_str(stdout, v->value, v->value_len);
+    }
+    fputs("}}\n", stdout);
+    (*n)++;
+}
+
+static int cli_dump(apr_pool_t *p, const char *path)
+{
+    int records = 0, bad = 0;
+    apr_status_t rv = pl_persist_sdbm_walk(p, path, cli_dump_record, &records, &bad);
+    char err[256];
+
+    if (rv != APR_SUCCESS) {
+        fprintf(stderr, "palisade-cli: %s: %s\n", path, apr_strerror(rv, err, sizeof(err)));
+        return CLI_USAGE;
+    }
+    printf("{\"records\":%d,\"unreadable\":%d}\n", records, bad);
+    return CLI_OK;
+}
+
+/* SecAuditLog / SecAuditLog2 of the configuration, opened for appending
+ * (a piped log "|program" is not supported here). */
+static const char *cli_open_audit_logs(apr_pool_t *p, const pl_config *cfg)
+{
+    const char *names[2];
+    int i;
+
+    names[0] = cfg->audit_log;
+    names[1] = cfg->audit_log2;
+    pl_audit_reset(p);
+    for (i = 0; i < 2; i++) {
+        apr_file_t *f;
+        apr_status_t rv;
+        char err[256];
+
+        if (names[i] == NULL)
+            continue;
+        if (names[i][0] == '|')
+            return apr_psprintf(p, "%s: piped audit logs need httpd", names[i]);
+        rv = apr_file_open(&f, names[i], APR_FOPEN_WRITE | APR_FOPEN_APPEND | APR_FOPEN_CREATE
+                           | APR_FOPEN_BINARY, APR_FPROT_UREAD | APR_FPROT_UWRITE
+                           | APR_FPROT_GREAD, p);
+        if (rv != APR_SUCCESS)
+            return apr_psprintf(p, "Failed to open the audit log file: %s: %s", names[i],
+                                apr_strerror(rv, err, sizeof(err)));
+        pl_audit_add_target(names[i], f, 0);
+    }
+    return NULL;
+}
+
 static int cli_usage(void)
 {
     fputs("usage: palisade-cli [-c CONFIG]... [-v LEVEL] REQUEST_FILE [RESPONSE_FILE]\n"
           "       palisade-cli [-c CONFIG]... [-v LEVEL] -d DIR\n"
-          "       palisade-cli -t -c CONFIG...\n", stderr);
+          "       palisade-cli -t -c CONFIG...\n"
+          "       palisade-cli -D DATADIR/USER-COLLECTION\n", stderr);
     return CLI_USAGE;
 }
 
@@ -830,7 +912,7 @@ static int cli_main(apr_pool_t *pconf, int argc, char **argv)
     pl_config *cfg;
     pl_cmd cmd;
 
-    while ((opt = getopt(argc, argv, "c:v:d:th")) != -1) {
+    while ((opt = getopt(argc, argv, "c:v:d:D:th")) != -1) {
         switch (opt) {
         case 'c':
             if (nconfigs == CLI_MAX_CONFIGS)
@@ -839,6 +921,7 @@ static int cli_main(apr_pool_t *pconf, int argc, char **argv)
             break;
         case 'v': level = atoi(optarg); break;
         case 'd': batch_dir = optarg; break;
+        case 'D': return cli_dump(pconf, optarg);
         case 't': check_only = 1; break;
         default:  return cli_usage();
         }
@@ -869,6 +952,10 @@ static int cli_main(apr_pool_t *pconf, int argc, char **argv)
         cfg->debug_log_level = level;
         apr_file_open_stderr(&cfg->debug_log, pconf);
     }
+    if ((err = cli_open_audit_logs(pconf, cfg)) != NULL) {
+        fprintf(stderr, "palisade-cli: %s\n", err);
+        return CLI_USAGE;
+    }
 
     if (batch_dir != NULL)
         err = cli_batch(pconf, cfg, batch_dir);
@@ -893,6 +980,9 @@ int main(int argc, char **argv)
         return CLI_USAGE;
     }
     apr_pool_create(&pconf, NULL);
+    /* a collection store that went away must not kill the tool */
+    apr_signal(SIGPIPE, SIG_IGN);
+    pl_persist_child_init(pconf);
     rc = cli_main(pconf, argc, argv);
     apr_pool_destroy(pconf);
     apr_terminate();

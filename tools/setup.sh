@@ -19,7 +19,10 @@ APACHE_CONFDIR=${APACHE_CONFDIR:-/etc/apache2}
 export APACHE_CONFDIR
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config
     apache2 apache2-dev libapr1-dev libaprutil1-dev libpcre2-dev libxml2-dev
-    liblua5.4-dev python3 python3-yaml curl"
+    liblua5.4-dev libhiredis-dev python3 python3-yaml curl"
+# The tests of the Redis collection store start their own redis-server on a
+# free 127.0.0.1 port; the package's own service is not started here.
+TEST_DEPS="redis-server"
 # The rules only: the package recommends mod_security2, which Palisade replaces.
 CRS_PACKAGE="modsecurity-crs"
 
@@ -28,7 +31,7 @@ die() { echo "setup: $*" >&2; exit 1; }
 
 missing_packages() {
     local p
-    for p in $BUILD_DEPS $CRS_PACKAGE; do
+    for p in $BUILD_DEPS $TEST_DEPS $CRS_PACKAGE; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
     done
 }
@@ -46,6 +49,24 @@ cmd_deps() {
     # shellcheck disable=SC2086
     apt-get install -y $BUILD_DEPS
     apt-get install -y --no-install-recommends $CRS_PACKAGE
+    # shellcheck disable=SC2086
+    install_without_starting $TEST_DEPS
+}
+
+# apt-get install, with a temporary policy-rc.d (when there is none) so
+# that packages with a service do not start it.
+install_without_starting() {
+    local policy=/usr/sbin/policy-rc.d own=0 rc=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        own=1
+    fi
+    apt-get install -y --no-install-recommends "$@" || rc=$?
+    if [ "$own" -eq 1 ]; then
+        rm -f "$policy"
+    fi
+    return "$rc"
 }
 
 cmd_build() {
