@@ -281,9 +281,11 @@ static const char *var_name_init(apr_pool_t *p, var_name *n, const char *action,
     if (!pl_macro_is_const(n->m))
         return NULL;
     n->full = escape_nq(p, text, strlen(text));
+    /* 2.9 accepts a name without collection ("deprecatevar:bogus", in its
+     * regression tests) and complains when the action runs */
     var_name_split(p, n->full, &n->coll, &n->coll_uc, &n->key);
-    if (n->coll == NULL || *n->coll == '\0')
-        return apr_psprintf(p, "Invalid %s: \"%s\" (no collection name)", action, param);
+    (void)action;
+    (void)param;
     return NULL;
 }
 
@@ -296,7 +298,7 @@ static int var_name_resolve(pl_tx *tx, const var_name *n, const char **full,
 
     if (n->full != NULL) {
         *full = n->full; *coll = n->coll; *coll_uc = n->coll_uc; *key = n->key;
-        return 1;
+        return *coll != NULL;
     }
     s = expand(tx, n->m, &len);
     *full = escape_nq(tx->pool, s, len);
@@ -403,7 +405,8 @@ static const char *act_phase(pl_rule *r, pl_action *a, apr_pool_t *p)
     } else if (strcasecmp(a->param, "logging") == 0) {
         r->phase = 5;
     } else {
-        n = all_digits(a->param) ? strtol(a->param, NULL, 10) : 0;
+        /* 2.9 reads the number as atoi() does: "3:" is phase 3 */
+        n = strtol(a->param, NULL, 10);
         if (n < 1 || n > PL_PHASES)
             return apr_psprintf(p, "Invalid phase: \"%s\"", a->param);
         r->phase = (int)n;
@@ -721,8 +724,6 @@ static const char *act_setvar(pl_rule *r, pl_action *a, apr_pool_t *p)
         d->unset = 1;
         name++;
     }
-    if (*name == '\0')
-        return apr_psprintf(p, "Invalid setvar: \"%s\"", a->param);
     if ((err = var_name_init(p, &d->name, "setvar", a->param, name)) != NULL)
         return err;
     d->relative = (value[0] == '+' || value[0] == '-');
@@ -882,8 +883,6 @@ static const char *pair_var_init(pl_action *a, apr_pool_t *p, const char *action
     split_pair(p, a->param, &name, &value);
     if (value == NULL)
         value = "1";
-    if (*name == '\0')
-        return apr_psprintf(p, "Invalid %s: \"%s\"", action, a->param);
     d->raw_name = name;
     d->raw_value = value;
     if ((err = var_name_init(p, &d->name, action, a->param, name)) != NULL

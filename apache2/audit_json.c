@@ -277,24 +277,29 @@ static void audit_data(pl_aw *w, const pl_audit_rec *r)
     if (!pl_audit_has_part(r, 'H'))
         return;
     pl_aw_puts(w, ",\"audit_data\":{");
-    jkey(w, &first, "messages");
-    pl_aw_write(w, "[", 1);
-    for (i = 0; i < r->alerts->nelts; i++) {
-        if (i)
-            pl_aw_write(w, ",", 1);
-        jcstr(w, APR_ARRAY_IDX(r->alerts, i, pl_alert).text);
+    /* as 2.9: the lists only when they have something */
+    if (r->alerts->nelts > 0) {
+        jkey(w, &first, "messages");
+        pl_aw_write(w, "[", 1);
+        for (i = 0; i < r->alerts->nelts; i++) {
+            if (i)
+                pl_aw_write(w, ",", 1);
+            jcstr(w, APR_ARRAY_IDX(r->alerts, i, pl_alert).text);
+        }
+        pl_aw_write(w, "]", 1);
+        jkey(w, &first, "message_details");
+        pl_aw_write(w, "[", 1);
+        for (i = 0; i < r->alerts->nelts; i++) {
+            if (i)
+                pl_aw_write(w, ",", 1);
+            message_detail(w, r, &APR_ARRAY_IDX(r->alerts, i, pl_alert));
+        }
+        pl_aw_write(w, "]", 1);
     }
-    pl_aw_write(w, "]", 1);
-    jkey(w, &first, "message_details");
-    pl_aw_write(w, "[", 1);
-    for (i = 0; i < r->alerts->nelts; i++) {
-        if (i)
-            pl_aw_write(w, ",", 1);
-        message_detail(w, r, &APR_ARRAY_IDX(r->alerts, i, pl_alert));
+    if (r->errors->nelts > 0) {
+        jkey(w, &first, "error_messages");
+        jstr_array(w, r->errors);
     }
-    pl_aw_write(w, "]", 1);
-    jkey(w, &first, "error_messages");
-    jstr_array(w, r->errors);
     if (r->intercepted) {
         int f2 = 1;
         jkey(w, &first, "action");
@@ -380,6 +385,7 @@ static void uploads(pl_aw *w, const pl_audit_rec *r)
         jkv_int(w, &f2, "file_size", (long)u->size);
         jkv_str(w, &f2, "file_name", u->name);
         jkv_str(w, &f2, "content_type", u->ctype ? u->ctype : "<Unknown Content-Type>");
+        jkv_int(w, &f2, "part", u->index);
         pl_aw_write(w, "}", 1);
     }
     pl_aw_write(w, "]", 1);

@@ -1208,7 +1208,8 @@ static void json_prefix_add(json_parser *jp, const char *part, int dot)
         while (cap < need)
             cap *= 2;
         b = apr_palloc(jp->tx->pool, cap);
-        memcpy(b, jp->prefix, jp->plen);
+        if (jp->plen > 0)
+            memcpy(b, jp->prefix, jp->plen);
         jp->prefix = b;
         jp->pcap = cap;
     }

@@ -185,7 +185,9 @@ static int chain_matched(pl_tx *tx, const pl_rule *s, const char *opmsg)
                 || e.action == PL_DA_REDIRECT || e.action == PL_DA_PROXY;
     int allowing = e.action == PL_DA_ALLOW || e.action == PL_DA_ALLOW_PHASE
                 || e.action == PL_DA_ALLOW_REQUEST;
-    int active = (blocking && tx->engine == PL_ENGINE_ON && tx->phase != 5) || allowing;
+    /* as 2.9, allow too is only a "Warning." without effect in
+     * DetectionOnly and in phase 5 */
+    int active = (blocking || allowing) && tx->engine == PL_ENGINE_ON && tx->phase != 5;
     pl_match *m = apr_array_push(tx->matches);
     const char *body;
 
@@ -476,7 +478,9 @@ static int evaluate(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val,
 
 static int run_rule(pl_tx *tx, pl_rule *r, apr_array_header_t *vals, apr_array_header_t *tmp)
 {
-    int last = r->chain_next == NULL, hits = 0, i, k;
+    /* a "chain" with no rule after it never completes: as in 2.9 its
+     * actions run on a match but it neither logs nor disrupts */
+    int last = r->chain_next == NULL && !r->chain, hits = 0, i, k;
 
     if (r->type != PL_RT_RULE) {
         note_match(tx, r);

@@ -31,6 +31,7 @@
 #include "apr_base64.h"
 #include "apr_buckets.h"
 #include "apr_strings.h"
+#include "apr_version.h"
 
 #include "palisade.h"
 
@@ -89,6 +90,8 @@ typedef struct pl_req {
     int                 capturing;
     char               *cap;
     apr_size_t          cap_len, cap_size;
+    /* SecDisableBackendCompression: the headers hidden from the handler */
+    const char         *hidden_ae, *hidden_te;
 } pl_req;
 
 /* ------------------------------------------------------------------------
@@ -142,7 +145,9 @@ static void glue_log(pl_req *rc, const char *text)
     apr_pool_t *p = rc->r->pool;
     const char *uri = tx->log_uri ? tx->log_uri : "";
 
-    /* an alert in ModSecurity's terms: audit log part H, relevant */
+    /* an alert in ModSecurity's terms: debug log at level 1, audit log
+     * part H, relevant */
+    pl_debug(tx, 1, "%s", text);
     pl_audit_alert(tx, apr_pstrdup(tx->pool, text), -1);
     tx->is_relevant = 1;
     host_log_error(tx, 1, apr_psprintf(p,
@@ -362,10 +367,35 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     audit_child_init(pchild, s);
 }
 
+/*
+ * SecStatusEngine: 2.9 sends its versions to status.modsecurity.org in a
+ * DNS query when On.  We never contact that service; the start-up lines
+ * say what would be reported, in 2.9's words, and that nothing was sent.
+ * The banner is httpd's own, before SecServerSignature changes it.
+ */
+static void log_status_engine(server_rec *s, const char *banner)
+{
+    char pcre[32] = "";
+
+    if (!pl_globals.status_engine || pl_globals.status_engine == PL_UNSET) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "ModSecurity: Status engine is "
+                     "currently disabled, enable it by set SecStatusEngine to On.");
+        return;
+    }
+    pcre2_config(PCRE2_CONFIG_VERSION, pcre);
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "ModSecurity: StatusEngine call: "
+                 "\"%s,%s,%s/%s,%s\"", PL_VERSION, banner, APR_VERSION_STRING,
+                 apr_version_string(), pcre);
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "ModSecurity: StatusEngine call not "
+                 "sent: Palisade does not contact status.modsecurity.org.");
+}
+
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                        server_rec *s)
 {
-    (void)plog; (void)ptemp;
+    const char *banner;
+
+    (void)plog;
     pl_ops_set_pcre_limits(pl_globals.pcre_match_limit,
                            pl_globals.pcre_match_limit_recursion);
     /* httpd reads its configuration twice at start-up: log once */
@@ -375,9 +405,11 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         return HTTP_INTERNAL_SERVER_ERROR;
     if (audit_post_config(pconf, s, apr_pstrdup(pconf, ap_get_server_banner())) != OK)
         return HTTP_INTERNAL_SERVER_ERROR;
+    banner = apr_pstrdup(ptemp, ap_get_server_banner());
     change_server_signature(s);
-    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "Palisade %s configured.",
-                 PL_VERSION);
+    /* the line 2.9's start-up checks look for */
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s configured.", PL_SIGNATURE);
+    log_status_engine(s, banner);
     return OK;
 }
 
@@ -741,6 +773,31 @@ static void switch_config(pl_req *rc, const pl_config *cfg)
     tx->cfg = cfg;
 }
 
+/*
+ * SecDisableBackendCompression On: the handler (a proxy, typically) does
+ * not see Accept-Encoding and TE, so a back end answers uncompressed and
+ * the response body can be inspected; REQUEST_HEADERS keeps them, and the
+ * output filter puts them back for the front end's own compression.
+ */
+static void hide_compression(pl_req *rc, request_rec *r)
+{
+    if (rc->tx->cfg->disable_backend_compression != 1)
+        return;
+    rc->hidden_ae = apr_table_get(r->headers_in, "Accept-Encoding");
+    rc->hidden_te = apr_table_get(r->headers_in, "TE");
+    apr_table_unset(r->headers_in, "Accept-Encoding");
+    apr_table_unset(r->headers_in, "TE");
+}
+
+static void restore_compression(pl_req *rc, request_rec *r)
+{
+    if (rc->hidden_ae != NULL && apr_table_get(r->headers_in, "Accept-Encoding") == NULL)
+        apr_table_add(r->headers_in, "Accept-Encoding", rc->hidden_ae);
+    if (rc->hidden_te != NULL && apr_table_get(r->headers_in, "TE") == NULL)
+        apr_table_add(r->headers_in, "TE", rc->hidden_te);
+    rc->hidden_ae = rc->hidden_te = NULL;
+}
+
 static int hook_fixups(request_rec *r)
 {
     const pl_config *cfg;
@@ -788,6 +845,7 @@ static int hook_fixups(request_rec *r)
         if (rc->tx->reqbody_error && rc->tx->reqbody_error_msg != NULL)
             glue_log(rc, rc->tx->reqbody_error_msg);
     }
+    hide_compression(rc, r);
     if (pl_run_phase(rc->tx, 2))
         return request_interception(rc, r, 2);
     return DECLINED;
@@ -912,10 +970,11 @@ static void fill_response(pl_req *rc, request_rec *r)
 
 /* Is the response's media type one SecResponseBodyMimeType lists?  A
  * response without a type is matched as "null", as in ModSecurity. */
-static int inspectable_type(const pl_tx *tx, request_rec *r)
+static int inspectable_type(pl_tx *tx, request_rec *r)
 {
     char *type = "null";
     const char *semi;
+    int listed;
 
     if (r->content_type != NULL) {
         semi = strchr(r->content_type, ';');
@@ -925,8 +984,13 @@ static int inspectable_type(const pl_tx *tx, request_rec *r)
         apr_collapse_spaces(type, type);
     }
     if (tx->cfg->resbody_mime == NULL)
-        return strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0;
-    return apr_table_get(tx->cfg->resbody_mime, type) != NULL;
+        listed = strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0;
+    else
+        listed = apr_table_get(tx->cfg->resbody_mime, type) != NULL;
+    if (!listed)
+        pl_debug(tx, 4, "Output filter: Not buffering response body for unconfigured "
+                 "MIME type \"%s\".", type);
+    return listed;
 }
 
 /* Replaces the response with an error for status, without letting any byte
@@ -1022,6 +1086,8 @@ static apr_status_t buffer_response(ap_filter_t *f, pl_req *rc, apr_bucket_briga
             return reject_response(f, rc, rc->out, apr_psprintf(r->pool,
                 "Output filter: Response body too large (over limit of %"
                 APR_OFF_T_FMT ", total not specified).", limit));
+        pl_debug(tx, 4, "Output filter: Processing partial response body (limit %"
+                 APR_OFF_T_FMT ")", limit);
         return finish_response(f, rc, 1);
     }
     return eos ? finish_response(f, rc, 0) : APR_SUCCESS;
@@ -1033,6 +1099,7 @@ static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     pl_req *rc = f->ctx;
     pl_tx *tx = rc->tx;
 
+    restore_compression(rc, r);
     switch (rc->out_state) {
     case PL_OUT_DISCARD:
         apr_brigade_cleanup(bb);
@@ -1053,6 +1120,8 @@ static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             return output_intercept(f, bb, rc, 3);
         if (tx->allow == PL_DA_ALLOW || tx->engine == PL_ENGINE_OFF)
             return ap_pass_brigade(f->next, bb);
+        if (!resbody_access(tx))
+            pl_debug(tx, 4, "Output filter: Response body buffering is not enabled.");
         if (resbody_access(tx) && !r->header_only && inspectable_type(tx, r)) {
             const char *cl = apr_table_get(r->headers_out, "Content-Length");
             apr_off_t limit = resbody_limit(tx);

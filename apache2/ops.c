@@ -1771,6 +1771,10 @@ static int ip_exec(pl_tx *tx, const pl_op *op, const pl_var *var, const char *va
     apr_pool_t *p = msg_pool(tx);
     int rc = ip_contains(op->data, val, len, p, msg);
 
+    /* a value that is no address: 2.9 logs why (level 1 for @ipMatch, 9
+     * for @ipMatchFromFile) and the rule fails */
+    if (rc < 0 && tx != NULL && *msg != NULL)
+        pl_log_alert(tx, strcmp(what, "IPmatch") == 0 ? 1 : 9, *msg);
     if (rc <= 0) {
         return rc;
     }

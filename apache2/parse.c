@@ -207,6 +207,11 @@ static const char *parse_operator(pl_cmd *cmd, pl_rule *r, const char *text)
 
 /* ---- actions ------------------------------------------------------------ */
 
+static int is_action_sep(char c)
+{
+    return c == ',' || c == '|' || isspace((unsigned char)c);
+}
+
 const char *pl_parse_actions(pl_cmd *cmd, pl_rule *r, const char *text)
 {
     apr_pool_t *p = cmd->pool;
@@ -219,19 +224,21 @@ const char *pl_parse_actions(pl_cmd *cmd, pl_rule *r, const char *text)
         pl_action *a;
         const char *err;
 
-        while (*s && (isspace((unsigned char)*s) || *s == ',')) s++;
+        while (*s && is_action_sep(*s)) s++;
         if (*s == '\0')
             break;
+        /* as 2.9: a name ends at ':', a separator (',', '|', white space);
+         * an unquoted value starts right after the ':' and ends at a
+         * separator, so "id:1 phase:2" is two actions and "msg: 'x'" an
+         * empty msg followed by an unknown action */
         name_start = s;
-        while (*s && *s != ':' && *s != ',' && !isspace((unsigned char)*s)) s++;
+        while (*s && *s != ':' && !is_action_sep(*s)) s++;
         name_end = s;
-        while (isspace((unsigned char)*s)) s++;
         if (*s == ':') {
             apr_size_t i = 0;
             char *v;
 
             s++;
-            while (isspace((unsigned char)*s)) s++;
             v = apr_palloc(p, strlen(s) + 1);
             if (*s == '\'') {
                 s++;
@@ -243,8 +250,7 @@ const char *pl_parse_actions(pl_cmd *cmd, pl_rule *r, const char *text)
                     return apr_psprintf(p, "Invalid quoted action value in: %s", text);
                 s++;
             } else {
-                while (*s && *s != ',') v[i++] = *s++;
-                while (i > 0 && isspace((unsigned char)v[i - 1])) i--;
+                while (*s && !is_action_sep(*s)) v[i++] = *s++;
             }
             v[i] = '\0';
             param = v;
@@ -264,11 +270,6 @@ const char *pl_parse_actions(pl_cmd *cmd, pl_rule *r, const char *text)
         a->param = param;
         if (def->init && (err = def->init(r, a, p)) != NULL)
             return err;
-        while (*s && *s != ',') {
-            if (!isspace((unsigned char)*s))
-                return apr_psprintf(p, "Invalid action list near: %s", s);
-            s++;
-        }
     }
     return NULL;
 }

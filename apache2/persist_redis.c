@@ -23,6 +23,7 @@
  * process in a small free list shared by its threads; a connection that
  * failed is closed, never reused.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -43,7 +44,7 @@
 #define DEFAULT_PREFIX      "palisade:"
 /* Idle connections kept per process. */
 #define MAX_IDLE            64
-/* Commands of one write: MULTI, one per change, EXPIREAT, EXEC. */
+/* Arguments of the longest command (HSET key field value). */
 #define MAX_ARGS            4
 
 /* ---- types ------------------------------------------------------------------------ */
@@ -235,24 +236,51 @@ static void mark_down(redis_state *s, const char *reason)
     apr_thread_mutex_unlock(s->lock);
 }
 
-/* An idle connection or a new one; NULL with *err when the store is down. */
-static redisContext *acquire(pl_tx *tx, redis_state *s, const char **err)
+/*
+ * An idle connection (*reused = 1) or a new one; NULL with *err when the
+ * store is down.  fresh asks for a new connection.
+ */
+static redisContext *acquire(pl_tx *tx, redis_state *s, int fresh, int *reused,
+                             const char **err)
 {
     redisContext *c = NULL;
     apr_time_t now = apr_time_now();
 
+    *reused = 0;
     apr_thread_mutex_lock(s->lock);
     if (now < s->down_until)
         *err = apr_psprintf(tx->pool, "%s (not retried for %" APR_TIME_T_FMT " ms)",
                             s->down_reason, apr_time_as_msec(s->down_until - now));
-    else if (s->nidle > 0)
+    else if (s->nidle > 0 && !fresh)
         c = s->idle[--s->nidle];
     apr_thread_mutex_unlock(s->lock);
-    if (c != NULL || *err != NULL)
+    if (c != NULL || *err != NULL) {
+        *reused = c != NULL;
         return c;
+    }
     if ((c = connect_new(tx, s, err)) == NULL)
         mark_down(s, *err);
     return c;
+}
+
+/*
+ * A kept connection the server closed meanwhile (it restarted, or closed
+ * idle clients): the request never reached it, so it is sent again on a
+ * new connection, and the other kept connections are dropped too.  Not on
+ * a timeout: the server may have done the work.
+ */
+static int stale(redis_state *s, redisContext *c, int reused)
+{
+    if (!reused || !(c->err == REDIS_ERR_EOF
+                     || (c->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE
+                                                    || strstr(c->errstr, "reset")
+                                                    || strstr(c->errstr, "Broken pipe")))))
+        return 0;
+    redisFree(c);
+    apr_thread_mutex_lock(s->lock);
+    close_idle(s);
+    apr_thread_mutex_unlock(s->lock);
+    return 1;
 }
 
 /* Gives c back, or closes it when it failed (ok == 0). */
@@ -310,6 +338,26 @@ static void arg_str(cmd *c, const char *s)
     arg(c, s, strlen(s));
 }
 
+/* One command; its reply (NULL with *err when the store failed), *ctx
+ * to release afterwards. */
+static redisReply *command(pl_tx *tx, redis_state *s, cmd *c, redisContext **ctx,
+                           const char **err)
+{
+    redisReply *r;
+    int reused, attempt;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        if ((*ctx = acquire(tx, s, attempt, &reused, err)) == NULL)
+            return NULL;
+        if ((r = redisCommandArgv(*ctx, c->argc, c->argv, c->len)) != NULL)
+            return r;
+        if (!stale(s, *ctx, reused))
+            break;
+    }
+    *err = broken(tx, s, *ctx);
+    return NULL;
+}
+
 /* ---- operations ------------------------------------------------------------------- */
 
 static const char *redis_open(pl_store *st, apr_pool_t *p)
@@ -348,14 +396,10 @@ static apr_status_t redis_load(pl_store *st, pl_tx *tx, const char *name, const 
     hkey(tx, s, name, key, klen, &k, &kl);
     pl_debug(tx, 9, "collection_retrieve_ex: Retrieving collection (name \"%s\", "
              "redis key \"%s\")", name, pl_log_escape(tx->pool, k, kl));
-    if ((ctx = acquire(tx, s, err)) == NULL)
-        return APR_EGENERAL;
     arg_str(&c, "HGETALL");
     arg(&c, k, kl);
-    if ((r = redisCommandArgv(ctx, c.argc, c.argv, c.len)) == NULL) {
-        *err = broken(tx, s, ctx);
+    if ((r = command(tx, s, &c, &ctx, err)) == NULL)
         return APR_EGENERAL;
-    }
     if (r->type != REDIS_REPLY_ARRAY) {
         *err = apr_psprintf(tx->pool, "HGETALL %s: %s", name,
                             reply_error(tx->pool, r) ? reply_error(tx->pool, r)
@@ -397,14 +441,10 @@ static apr_status_t redis_remove(pl_store *st, pl_tx *tx, const char *name, cons
 
     *err = NULL;
     hkey(tx, s, name, key, klen, &k, &kl);
-    if ((ctx = acquire(tx, s, err)) == NULL)
-        return APR_EGENERAL;
     arg_str(&c, "DEL");
     arg(&c, k, kl);
-    if ((r = redisCommandArgv(ctx, c.argc, c.argv, c.len)) == NULL) {
-        *err = broken(tx, s, ctx);
+    if ((r = command(tx, s, &c, &ctx, err)) == NULL)
         return APR_EGENERAL;
-    }
     freeReplyObject(r);
     release(s, ctx, 1);
     return APR_SUCCESS;
@@ -474,20 +514,14 @@ static void after_exec(pl_tx *tx, redis_state *s, redisContext *ctx, const pl_pw
     (void)s;
 }
 
-static apr_status_t redis_write(pl_store *st, pl_tx *tx, const pl_pwrite *w, const char **err)
+/* Queues MULTI, the changes, EXPIREAT (or PERSIST) and EXEC; returns how
+ * many replies are to come. */
+static int queue_write(pl_tx *tx, redisContext *ctx, const pl_pwrite *w, const char *k,
+                       size_t kl)
 {
-    redis_state *s = st->data;
-    redisContext *ctx;
-    redisReply *r = NULL, *exec = NULL;
-    const char *k;
-    size_t kl;
     cmd c;
-    int i, n = 0, ok = 1;
+    int i, n = 0;
 
-    *err = NULL;
-    hkey(tx, s, w->name, w->key, w->key_len, &k, &kl);
-    if ((ctx = acquire(tx, s, err)) == NULL)
-        return APR_EGENERAL;
     c.argc = 0;
     arg_str(&c, "MULTI");
     redisAppendCommandArgv(ctx, c.argc, c.argv, c.len);
@@ -511,13 +545,37 @@ static apr_status_t redis_write(pl_store *st, pl_tx *tx, const pl_pwrite *w, con
     c.argc = 0;
     arg_str(&c, "EXEC");
     redisAppendCommandArgv(ctx, c.argc, c.argv, c.len);
-    n++;
+    return n + 1;
+}
+
+static apr_status_t redis_write(pl_store *st, pl_tx *tx, const pl_pwrite *w, const char **err)
+{
+    redis_state *s = st->data;
+    redisContext *ctx = NULL;
+    redisReply *r = NULL, *exec = NULL;
+    const char *k;
+    size_t kl;
+    int i, n = 0, ok = 1, reused, attempt;
+
+    *err = NULL;
+    hkey(tx, s, w->name, w->key, w->key_len, &k, &kl);
+    /* the first reply (MULTI's) tells whether a kept connection still works */
+    for (attempt = 0; attempt < 2; attempt++) {
+        if ((ctx = acquire(tx, s, attempt, &reused, err)) == NULL)
+            return APR_EGENERAL;
+        n = queue_write(tx, ctx, w, k, kl);
+        if (redisGetReply(ctx, (void **)&r) == REDIS_OK && r != NULL)
+            break;
+        r = NULL;
+        if (!stale(s, ctx, reused))
+            break;
+    }
     /* MULTI and the queued commands answer +OK / +QUEUED, EXEC the results */
     for (i = 0; i < n; i++) {
-        if (redisGetReply(ctx, (void **)&r) != REDIS_OK || r == NULL) {
+        if (i > 0 && (redisGetReply(ctx, (void **)&r) != REDIS_OK))
+            r = NULL;
+        if (r == NULL) {
             *err = broken(tx, s, ctx);
-            if (exec)
-                freeReplyObject(exec);
             return APR_EGENERAL;
         }
         if (i < n - 1) {
@@ -527,6 +585,7 @@ static apr_status_t redis_write(pl_store *st, pl_tx *tx, const pl_pwrite *w, con
         } else {
             exec = r;
         }
+        r = NULL;
     }
     if (exec->type != REDIS_REPLY_ARRAY) {
         if (*err == NULL)

@@ -19,10 +19,13 @@ APACHE_CONFDIR=${APACHE_CONFDIR:-/etc/apache2}
 export APACHE_CONFDIR
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config
     apache2 apache2-dev libapr1-dev libaprutil1-dev libpcre2-dev libxml2-dev
-    liblua5.4-dev libhiredis-dev python3 python3-yaml curl"
+    liblua5.4-dev libhiredis-dev libmaxminddb-dev libfuzzy-dev python3 python3-yaml curl"
 # The tests of the Redis collection store start their own redis-server on a
 # free 127.0.0.1 port; the package's own service is not started here.
 TEST_DEPS="redis-server"
+# Debian's legacy GeoIP.dat for the @geoLookup tests; clang and its
+# libFuzzer runtime for tests/fuzz (run by .ci/run).
+TEST_DEPS="$TEST_DEPS geoip-database clang libclang-rt-dev"
 # The rules only: the package recommends mod_security2, which Palisade replaces.
 CRS_PACKAGE="modsecurity-crs"
 

@@ -4,11 +4,7 @@
  * nor read outside itself, and a fingerprint must be a NUL-terminated
  * string of token letters.
  *
- * Build and run (from the repository root):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iapache2 \
- *      $(apr-1-config --cflags --cppflags --includes) -o /tmp/fuzz_detect \
- *      tools/fuzz_detect.c apache2/sqli.c apache2/xss.c $(apr-1-config --link-ld)
- *   /tmp/fuzz_detect -max_total_time=60
+ * Built and run by tests/fuzz/run.sh.
  */
 #include <stdint.h>
 #include <stdlib.h>
