@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include <apr_global_mutex.h>
+#include <apr_thread_mutex.h>
 #include <apr_user.h>
 
 #include "palisade.h"
@@ -45,6 +46,7 @@
 #define ALERTS_MAX        1000         /* part H messages kept */
 #define PARTS_MAX         1000         /* multipart parts examined */
 #define INDEX_LIMIT       3980         /* index line bytes, as 2.9 */
+#define STATUS_RE_MAX     16           /* SecAuditLogRelevantStatus regexes cached */
 #ifndef PIPE_BUF
 #define PIPE_BUF          4096
 #endif
@@ -87,6 +89,17 @@ static apr_hash_t          *reg_targets;
 static apr_global_mutex_t  *reg_lock;
 static const char          *reg_server;
 
+/* SecAuditLogRelevantStatus compiled once per text (the directive keeps
+ * the text only): a small cache in a pool of its own, filled under a
+ * thread mutex as request threads meet the texts. */
+static struct {
+    apr_pool_t         *pool;
+    apr_thread_mutex_t *mutex;
+    int                 n;
+    const char         *text[STATUS_RE_MAX];
+    pcre2_code         *re[STATUS_RE_MAX];
+} status_re;
+
 static apr_status_t registry_cleanup(void *data)
 {
     (void)data;
@@ -94,6 +107,7 @@ static apr_status_t registry_cleanup(void *data)
     reg_targets = NULL;
     reg_lock = NULL;
     reg_server = NULL;
+    memset(&status_re, 0, sizeof(status_re));
     return APR_SUCCESS;
 }
 
@@ -103,6 +117,10 @@ void pl_audit_reset(apr_pool_t *p)
     reg_targets = apr_hash_make(p);
     reg_lock = NULL;
     reg_server = NULL;
+    memset(&status_re, 0, sizeof(status_re));
+    if (apr_pool_create(&status_re.pool, p) != APR_SUCCESS
+        || apr_thread_mutex_create(&status_re.mutex, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS)
+        status_re.pool = NULL;
     apr_pool_cleanup_register(p, NULL, registry_cleanup, apr_pool_cleanup_null);
 }
 
@@ -1176,7 +1194,7 @@ typedef struct act_entry {
 
 enum { CG_NONE, CG_DISRUPTIVE, CG_LOG, CG_AUDITLOG };
 
-static int action_group(const char *n)
+static int is_disruptive(const char *n)
 {
     static const char *const disruptive[] = {
         "allow", "block", "deny", "drop", "pass", "proxy", "redirect", NULL
@@ -1185,7 +1203,16 @@ static int action_group(const char *n)
 
     for (i = 0; disruptive[i]; i++)
         if (strcasecmp(n, disruptive[i]) == 0)
-            return CG_DISRUPTIVE;
+            return 1;
+    return 0;
+}
+
+/* 2.9's cardinality groups: skip and skipAfter share the disruptive
+ * actions' group (a rule with skipAfter shows no default "pass"). */
+static int action_group(const char *n)
+{
+    if (is_disruptive(n) || strcasecmp(n, "skip") == 0 || strcasecmp(n, "skipAfter") == 0)
+        return CG_DISRUPTIVE;
     if (strcasecmp(n, "log") == 0 || strcasecmp(n, "nolog") == 0)
         return CG_LOG;
     if (strcasecmp(n, "auditlog") == 0 || strcasecmp(n, "noauditlog") == 0)
@@ -1273,7 +1300,7 @@ static int member_hides(const char *name)
     };
     int i;
 
-    if (action_group(name) == CG_DISRUPTIVE)
+    if (is_disruptive(name))
         return 1;
     for (i = 0; hidden[i]; i++)
         if (strcasecmp(name, hidden[i]) == 0)
@@ -1538,15 +1565,38 @@ static int write_concurrent(pl_tx *tx, const pl_audit_rec *r, const target *t1, 
 }
 
 /* SecAuditLogRelevantStatus against the final status. */
+static pcre2_code *status_regex(pl_tx *tx, const char *text)
+{
+    pcre2_code *re = NULL;
+    const char *err = NULL;
+    int i;
+
+    if (status_re.pool == NULL)           /* no host registry: per request */
+        return pl_regex_compile(tx->pool, text, 0, &err);
+    apr_thread_mutex_lock(status_re.mutex);
+    for (i = 0; i < status_re.n && re == NULL; i++)
+        if (status_re.text[i] == text || strcmp(status_re.text[i], text) == 0)
+            re = status_re.re[i];
+    if (re == NULL && status_re.n < STATUS_RE_MAX) {
+        re = pl_regex_compile(status_re.pool, text, 0, &err);
+        if (re != NULL) {
+            status_re.text[status_re.n] = apr_pstrdup(status_re.pool, text);
+            status_re.re[status_re.n++] = re;
+        }
+    }
+    apr_thread_mutex_unlock(status_re.mutex);
+    return re != NULL ? re : pl_regex_compile(tx->pool, text, 0, &err);
+}
+
 static int status_relevant(pl_tx *tx)
 {
-    const char *re_text = tx->cfg->audit_relevant_status, *err = NULL;
+    const char *re_text = tx->cfg->audit_relevant_status;
     pcre2_code *re;
     char buf[16];
 
     if (re_text == NULL || tx->status <= 0)
         return 0;
-    re = pl_regex_compile(tx->pool, re_text, 0, &err);
+    re = status_regex(tx, re_text);
     if (re == NULL)
         return 0;
     apr_snprintf(buf, sizeof(buf), "%d", tx->status);

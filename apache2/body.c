@@ -5,8 +5,11 @@
  *
  *   URLENCODED  ARGS_POST (pl_tx_parse_args), REQUEST_BODY
  *   MULTIPART   ARGS_POST, FILES*, MULTIPART_PART_HEADERS and the flags;
- *               2.9's line-oriented parser, checks and error texts (files
- *               are measured, not stored yet)
+ *               2.9's line-oriented parser, checks, error texts and debug
+ *               log; file parts go to files under SecTmpDir when they are
+ *               to be kept (SecUploadKeepFiles) or inspected
+ *               (SecTmpSaveUploadedFiles), then moved to SecUploadDir or
+ *               removed when the transaction ends
  *   JSON        ARGS named as 2.9's msc_json.c names them (not ARGS_POST);
  *               the parser follows yajl's grammar and error texts
  *   XML         a libxml2 document in tx->xml_doc for the XML variable
@@ -19,6 +22,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -33,6 +37,8 @@
 #define DEFAULT_ARGS_LIMIT       1000
 #define DEFAULT_JSON_DEPTH       10000
 #define DEFAULT_TMP_DIR          "/tmp"
+#define DEFAULT_UPLOAD_FILES     100     /* SecUploadFileLimit */
+#define DEFAULT_UPLOAD_MODE      0600    /* SecUploadFileMode */
 
 #define ARGS_LIMIT_MSG           "SecArgumentsLimit exceeded"
 #define MP_BUF_SIZE              4096    /* 2.9's line buffer: longer lines are cut */
@@ -62,6 +68,9 @@ typedef struct mp_part {
     char        *value;             /* text parts */
     apr_size_t   len, cap;
     apr_size_t   size;              /* file parts */
+    apr_size_t   offset;            /* where the data starts in the body */
+    apr_file_t  *file;              /* open while the part is written */
+    const char  *tmp_name;          /* the part's file under SecTmpDir */
 } mp_part;
 
 typedef struct mp_parser {
@@ -79,6 +88,9 @@ typedef struct mp_parser {
     int         boundaries, complete;
     mp_flags    f;
     const char *err;
+    apr_size_t  buf_offset;         /* 2.9's count of the bytes before buf */
+    int         extract;            /* file parts are written to files */
+    int         nfiles;             /* files created */
 } mp_parser;
 
 /* The JSON parser's tokens (yajl's lexer). */
@@ -145,9 +157,37 @@ static long json_depth_limit(const pl_tx *tx)
                                                      : DEFAULT_JSON_DEPTH;
 }
 
+/* Without SecTmpDir, 2.9's guess: $TMPDIR, $TMP or $TEMP, else /tmp
+ * (APR's choice, made once per process). */
 static const char *tmp_dir(const pl_tx *tx)
 {
-    return tx->cfg && tx->cfg->tmp_dir ? tx->cfg->tmp_dir : DEFAULT_TMP_DIR;
+    const char *dir = NULL;
+
+    if (tx->cfg && tx->cfg->tmp_dir)
+        return tx->cfg->tmp_dir;
+    if (apr_temp_dir_get(&dir, tx->pool) != APR_SUCCESS || dir == NULL)
+        dir = DEFAULT_TMP_DIR;
+    return dir;
+}
+
+/* File parts are stored when they may be kept or inspected (2.9's
+ * upload_extract_files). */
+static int upload_extract(const pl_tx *tx)
+{
+    return tx->cfg->upload_keep_files == 1 || tx->cfg->upload_keep_files == 2
+        || tx->cfg->tmp_save_uploaded == 1;
+}
+
+static int upload_file_limit(const pl_tx *tx)
+{
+    return tx->cfg->upload_file_limit != PL_UNSET ? tx->cfg->upload_file_limit
+                                                 : DEFAULT_UPLOAD_FILES;
+}
+
+static int upload_file_mode(const pl_tx *tx)
+{
+    return tx->cfg->upload_file_mode != PL_UNSET ? tx->cfg->upload_file_mode
+                                                : DEFAULT_UPLOAD_MODE;
 }
 
 static int args_count(const pl_tx *tx)
@@ -174,6 +214,26 @@ static int debug_on(const pl_tx *tx, int level)
     int max = tx->debug_log_level != PL_UNSET ? tx->debug_log_level
             : tx->cfg ? tx->cfg->debug_log_level : 0;
     return level <= max;
+}
+
+/*
+ * A message at one of 2.9's log levels: the debug log, and for levels 1-3
+ * also the error log with the usual trailer (which, as in 2.9, makes the
+ * transaction relevant).
+ */
+static void body_log(pl_tx *tx, int level, const char *msg)
+{
+    const char *uri = tx->log_uri ? tx->log_uri : tx->path_decoded ? tx->path_decoded : "";
+    const char *host = tx->hostname ? tx->hostname : "";
+
+    pl_debug(tx, level, "%s", msg);
+    if (level > 3 || tx->host == NULL || tx->host->log_error == NULL)
+        return;
+    tx->is_relevant = 1;
+    tx->host->log_error(tx, level, apr_psprintf(tx->pool,
+        "%s [hostname \"%s\"] [uri \"%s\"] [unique_id \"%s\"]", msg,
+        pl_log_escape(tx->pool, host, strlen(host)), pl_log_escape(tx->pool, uri, strlen(uri)),
+        tx->unique_id ? tx->unique_id : ""));
 }
 
 static void body_error(pl_tx *tx, const char *msg)
@@ -298,8 +358,9 @@ static const char *choose_processor(const pl_tx *tx)
  * belongs to the boundary: the last CRLF (or LF) of a data line is held
  * back and only added to the value when more data follows.  Problems 2.9
  * treats as fatal stop the parser; the arguments are then not used.
- * Files are measured, not stored (no SecUploadDir / FILES_TMPNAMES yet),
- * so SecUploadFileLimit, which counts stored files, never applies.
+ * File parts are always measured; they are also written to files (at most
+ * SecUploadFileLimit of them, FILES_TMPNAMES) when 2.9 would extract them.
+ * The debug log gets 2.9's lines, offsets included.
  * --------------------------------------------------------------------- */
 
 static int mp_token_char(int c)
@@ -482,9 +543,15 @@ static int mp_disposition(mp_parser *mp, const char *v)
         mp_check_quotes(mp, value, quote);
         apr_hash_set(mp->tx->multipart_flags, slot == &part->name ? "MULTIPART_NAME"
                      : "MULTIPART_FILENAME", APR_HASH_KEY_STRING, value);
-        if (*slot != NULL)
+        if (*slot != NULL) {
+            pl_debug(mp->tx, 4, "Multipart: Warning: Duplicate Content-Disposition %s: %s",
+                     name, pl_log_escape_nq(mp->tx->pool, value, strlen(value)));
             return slot == &part->name ? -14 : -15;
+        }
         *slot = value;
+        if (debug_on(mp->tx, 9))
+            pl_debug(mp->tx, 9, "Multipart: Content-Disposition %s: %s", name,
+                     pl_log_escape_nq(mp->tx->pool, value, strlen(value)));
         if (*p == '\0')
             break;
         while (*p == ' ' || *p == '\t') p++;
@@ -511,10 +578,14 @@ static char *mp_chomp(apr_pool_t *p, const char *s)
     return c;
 }
 
-static void mp_keep_line(mp_part *part)
+static void mp_keep_line(pl_tx *tx, mp_part *part)
 {
-    if (part->last_line != NULL)
-        APR_ARRAY_PUSH(part->lines, char *) = part->last_line;
+    if (part->last_line == NULL)
+        return;
+    APR_ARRAY_PUSH(part->lines, char *) = part->last_line;
+    if (debug_on(tx, 9))
+        pl_debug(tx, 9, "Multipart: Added part header line \"%s\"",
+                 pl_log_escape_nq(tx->pool, part->last_line, strlen(part->last_line)));
 }
 
 /* The empty line ending a part's headers: the part's name and kind. */
@@ -540,7 +611,7 @@ static int mp_headers_done(mp_parser *mp)
     part->in_data = 1;
     part->data_read = 0;
     part->last_name = NULL;
-    mp_keep_line(part);
+    mp_keep_line(mp->tx, part);
     return 0;
 }
 
@@ -560,6 +631,10 @@ static int mp_header_fold(mp_parser *mp, const char *line)
     v = apr_table_get(part->headers, part->last_name);
     value = apr_pstrcat(mp->tx->pool, v, " ", mp_chomp(mp->tx->pool, line), NULL);
     apr_table_set(part->headers, part->last_name, value);
+    if (debug_on(mp->tx, 9))
+        pl_debug(mp->tx, 9, "Multipart: Continued folder header \"%s\" with \"%s\"",
+                 pl_log_escape(mp->tx->pool, part->last_name, strlen(part->last_name)),
+                 pl_log_escape(mp->tx->pool, line, strlen(line)));
     if (strlen(value) > MP_BUF_SIZE)
         return mp_fail(mp, "Multipart: Part header too long.");
     if (part->last_line != NULL)
@@ -584,7 +659,7 @@ static int mp_header_line(mp_parser *mp)
         return mp_headers_done(mp);
     if (isspace((unsigned char)line[0]))
         return mp_header_fold(mp, line);
-    mp_keep_line(part);
+    mp_keep_line(mp->tx, part);
     part->last_line = mp_chomp(mp->tx->pool, line);
     if ((colon = strchr(line, ':')) == NULL)
         return mp_fail(mp, apr_psprintf(mp->tx->pool, "Multipart: Invalid part header (colon "
@@ -602,6 +677,12 @@ static int mp_header_line(mp_parser *mp)
                                         pl_log_escape_nq(mp->tx->pool, name, strlen(name))));
     apr_table_setn(part->headers, name, mp_chomp(mp->tx->pool, v));
     part->last_name = name;
+    if (debug_on(mp->tx, 9)) {
+        v = apr_table_get(part->headers, name);
+        pl_debug(mp->tx, 9, "Multipart: Added part header \"%s\" \"%s\"",
+                 pl_log_escape(mp->tx->pool, name, strlen(name)),
+                 pl_log_escape(mp->tx->pool, v, strlen(v)));
+    }
     return 0;
 }
 
@@ -623,8 +704,76 @@ static void mp_value_append(apr_pool_t *p, mp_part *part, const char *data, apr_
     part->value[part->len] = '\0';
 }
 
+/* A file part's file under SecTmpDir, named as 2.9 names it. */
+static int mp_file_open(mp_parser *mp, mp_part *part)
+{
+    pl_tx *tx = mp->tx;
+    char when[32];
+    apr_size_t wl;
+    apr_time_exp_t t;
+    char *path;
+    int mode = upload_file_mode(tx);
+
+    apr_time_exp_lt(&t, apr_time_now());
+    apr_strftime(when, &wl, sizeof(when), "%Y%m%d-%H%M%S", &t);
+    path = apr_psprintf(tx->pool, "%s/%s-%s-file-XXXXXX", tmp_dir(tx), when,
+                        tx->unique_id ? tx->unique_id : "");
+    if (apr_file_mktemp(&part->file, path, APR_FOPEN_CREATE | APR_FOPEN_READ
+                        | APR_FOPEN_WRITE | APR_FOPEN_EXCL | APR_FOPEN_BINARY
+                        | APR_FOPEN_BUFFERED, tx->pool) != APR_SUCCESS) {
+        part->file = NULL;
+        return mp_fail(mp, apr_psprintf(tx->pool, "Multipart: Failed to create file: %s",
+                                        pl_log_escape_nq(tx->pool, path, strlen(path))));
+    }
+    if (mode != 0600)
+        chmod(path, (mode_t)mode);
+    part->tmp_name = path;
+    mp->nfiles++;
+    if (debug_on(tx, 4))
+        pl_debug(tx, 4, "Multipart: Created temporary file %d (mode %04o): %s", mp->nfiles,
+                 (unsigned int)mode, pl_log_escape_nq(tx->pool, path, strlen(path)));
+    return 0;
+}
+
+/* A file part's data: written only while fewer than SecUploadFileLimit
+ * files exist, checked for every line as 2.9 does; always measured. */
+static int mp_file_data(mp_parser *mp, mp_part *part, apr_size_t n)
+{
+    int extract = mp->extract;
+
+    if (extract && mp->nfiles >= upload_file_limit(mp->tx)) {
+        if (!mp->f.file_limit_exceeded)
+            body_log(mp->tx, 3, apr_psprintf(mp->tx->pool, "Multipart: Upload file limit "
+                     "exceeded SecUploadFileLimit %d.", upload_file_limit(mp->tx)));
+        mp->f.file_limit_exceeded = 1;
+        extract = 0;
+    }
+    if (extract) {
+        if (part->file == NULL && part->tmp_name == NULL && mp_file_open(mp, part) < 0)
+            return -1;
+        if (part->file != NULL
+                && (write_all(part->file, mp->reserve, mp->nreserve) != APR_SUCCESS
+                    || write_all(part->file, mp->buf, n) != APR_SUCCESS))
+            return mp_fail(mp, apr_psprintf(mp->tx->pool, "Multipart: writing to \"%s\" failed",
+                           pl_log_escape(mp->tx->pool, part->tmp_name, strlen(part->tmp_name))));
+    }
+    part->size += mp->nreserve + n;
+    return 0;
+}
+
+/* The bytes a data line adds to a value (the held-back line break
+ * first), as the debug log shows them. */
+static const char *mp_chunk_text(mp_parser *mp, apr_size_t n)
+{
+    char *c = apr_palloc(mp->tx->pool, mp->nreserve + n + 1);
+
+    memcpy(c, mp->reserve, mp->nreserve);
+    memcpy(c + mp->nreserve, mp->buf, n);
+    return pl_log_escape_nq(mp->tx->pool, c, mp->nreserve + n);
+}
+
 /* Part data: the held-back line break of the previous line first. */
-static void mp_data_line(mp_parser *mp)
+static int mp_data_line(mp_parser *mp)
 {
     mp_part *part = mp->part;
     apr_size_t n = mp->used;
@@ -634,26 +783,56 @@ static void mp_data_line(mp_parser *mp)
     if (n >= 1 && mp->buf[n - 1] == '\n')
         keep = n >= 2 && mp->buf[n - 2] == '\r' ? 2 : 1;
     n -= keep;
+    if ((part->is_file ? part->size : part->len) == 0)
+        part->offset = mp->buf_offset;
     if (part->is_file) {
-        part->size += mp->nreserve + n;
+        if (mp_file_data(mp, part, n) < 0)
+            return -1;
     } else {
         mp_value_append(mp->tx->pool, part, mp->reserve, mp->nreserve);
         mp_value_append(mp->tx->pool, part, mp->buf, n);
+        if (debug_on(mp->tx, 9))
+            pl_debug(mp->tx, 9, "Multipart: Added data to variable: %s", mp_chunk_text(mp, n));
     }
+    /* 2.9's offset arithmetic: a line that holds nothing back gives the
+     * previous line's held-back bytes to the count again */
+    if (keep == 0)
+        mp->buf_offset -= mp->nreserve;
     mp->nreserve = keep;
     memcpy(mp->reserve, mp->buf + n, keep);
+    return 0;
 }
 
 /* A boundary: the part being built is done; a new one starts unless last. */
 static void mp_boundary_line(mp_parser *mp, int last)
 {
     mp_part *part = mp->part;
+    pl_tx *tx = mp->tx;
 
     if (part != NULL) {
-        if (part->name != NULL)
+        if (part->file != NULL) {
+            apr_file_close(part->file);
+            part->file = NULL;
+        }
+        if (part->name != NULL) {
             APR_ARRAY_PUSH(mp->parts, mp_part *) = part;
-        else
+            if (debug_on(tx, 9) && part->is_file)
+                pl_debug(tx, 9, "Multipart: Added file part %pp to the list: name \"%s\" "
+                         "file name \"%s\" (offset %u, length %u)", (void *)part,
+                         pl_log_escape(tx->pool, part->name, strlen(part->name)),
+                         pl_log_escape(tx->pool, part->filename, strlen(part->filename)),
+                         (unsigned)part->offset, (unsigned)part->size);
+            else if (debug_on(tx, 9))
+                pl_debug(tx, 9, "Multipart: Added part %pp to the list: name \"%s\" "
+                         "(offset %u, length %u)", (void *)part,
+                         pl_log_escape(tx->pool, part->name, strlen(part->name)),
+                         (unsigned)part->offset, (unsigned)part->len);
+        } else {
             mp->f.invalid_part = 1;
+            pl_debug(tx, 3, "Multipart: Skipping invalid part %pp (part name missing): "
+                     "(offset %u, length %u)", (void *)part, (unsigned)part->offset,
+                     (unsigned)(part->is_file ? part->size : part->len));
+        }
         mp->part = NULL;
     }
     if (!last) {
@@ -736,6 +915,7 @@ static int mp_buffer(mp_parser *mp, int cut)
     }
     if (mp->part == NULL) {
         mp->f.data_before = 1;
+        pl_debug(mp->tx, 4, "Multipart: Ignoring data before first boundary.");
         return 0;
     }
     if (!mp->part->in_data) {
@@ -744,8 +924,7 @@ static int mp_buffer(mp_parser *mp, int cut)
                                             "%d bytes long", MP_BUF_SIZE));
         return mp_header_line(mp);
     }
-    mp_data_line(mp);
-    return 0;
+    return mp_data_line(mp);
 }
 
 /* Feeds the body byte by byte, as 2.9 does; 0, or -1 on a fatal error. */
@@ -766,6 +945,7 @@ static int mp_feed(mp_parser *mp, const char *data, apr_size_t len)
             mp->buf[mp->used] = '\0';
             if (mp_buffer(mp, cut) < 0)
                 return -1;
+            mp->buf_offset += mp->used;
             mp->used = 0;
             mp->line_start = c == '\n';
             if (c == '\n')
@@ -778,6 +958,8 @@ static int mp_feed(mp_parser *mp, const char *data, apr_size_t len)
             mp->crlf_state = 0;
         if (mp->complete && i < len) {
             mp->f.data_after = 1;
+            pl_debug(mp->tx, 4, "Multipart: Ignoring data after last boundary (%u bytes left)",
+                     (unsigned)(len - i));
             break;
         }
     }
@@ -841,6 +1023,9 @@ static void mp_publish(pl_tx *tx, const mp_parser *mp, int args)
             pl_coll_set(tx->files, part->name, part->filename, strlen(part->filename));
             pl_coll_set(tx->files_names, part->name, part->name, strlen(part->name));
             pl_coll_set(tx->files_sizes, part->name, size, strlen(size));
+            if (part->tmp_name != NULL)
+                pl_coll_set(tx->files_tmpnames, part->name, part->tmp_name,
+                            strlen(part->tmp_name));
         } else if (args && !tx->reqbody_error) {
             mp_add_arg(tx, part);
         }
@@ -882,6 +1067,84 @@ static void mp_publish_flags(pl_tx *tx, const mp_flags *f)
                  strict ? "1" : "0");
 }
 
+/* 2.9's summary of the anomalies, in its order, once the body is read. */
+static void mp_warnings(pl_tx *tx, const mp_flags *f)
+{
+    static const struct { size_t off; const char *text; } rows[] = {
+        { offsetof(mp_flags, data_before),            "seen data before first boundary." },
+        { offsetof(mp_flags, data_after),             "seen data after last boundary." },
+        { offsetof(mp_flags, boundary_quoted),        "boundary was quoted." },
+        { offsetof(mp_flags, boundary_whitespace),    "boundary whitespace in C-T header." },
+        { offsetof(mp_flags, header_folding),         "header folding used." },
+        { offsetof(mp_flags, lf_line),                NULL },     /* line endings */
+        { offsetof(mp_flags, missing_semicolon),      "missing semicolon in C-T header." },
+        { offsetof(mp_flags, invalid_quoting),        "invalid quoting used." },
+        { offsetof(mp_flags, invalid_part),           "invalid part parsing." },
+        { offsetof(mp_flags, invalid_header_folding), "invalid header folding used." },
+    };
+    apr_size_t i;
+
+    if (!debug_on(tx, 4))
+        return;
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        if (!*(const int *)((const char *)f + rows[i].off))
+            continue;
+        pl_debug(tx, 4, "Multipart: Warning: %s", rows[i].text ? rows[i].text
+                 : f->crlf_line ? "mixed line endings used (CRLF/LF)."
+                 : "incorrect line endings used (LF).");
+    }
+}
+
+/*
+ * When the transaction ends: the files of file parts are moved to
+ * SecUploadDir when SecUploadKeepFiles asks for it (RelevantOnly: when the
+ * transaction was relevant), otherwise removed.  Runs as a cleanup of the
+ * transaction's pool, registered before any file was opened, so the files'
+ * own cleanups (closing them) have run by then.
+ */
+static apr_status_t mp_cleanup(void *data)
+{
+    mp_parser *mp = data;
+    pl_tx *tx = mp->tx;
+    int keep = tx->cfg->upload_keep_files == 1
+            || (tx->cfg->upload_keep_files == 2 && tx->is_relevant);
+    int i;
+
+    pl_debug(tx, 4, "Multipart: Cleanup started (remove files %d).", !keep);
+    if (keep && tx->cfg->upload_dir == NULL) {
+        body_log(tx, 1, "Input filter: SecUploadDir is undefined, unable to store "
+                 "multipart files.");
+        keep = 0;
+    }
+    for (i = 0; i < mp->parts->nelts; i++) {
+        const mp_part *part = APR_ARRAY_IDX(mp->parts, i, const mp_part *);
+        const char *to;
+
+        if (part->tmp_name == NULL)
+            continue;
+        if (keep && part->size > 0) {
+            to = apr_pstrcat(tx->pool, tx->cfg->upload_dir, "/",
+                             strrchr(part->tmp_name, '/') + 1, NULL);
+            if (apr_file_rename(part->tmp_name, to, tx->pool) == APR_SUCCESS)
+                pl_debug(tx, 4, "Input filter: Moved file from \"%s\" to \"%s\".",
+                         pl_log_escape(tx->pool, part->tmp_name, strlen(part->tmp_name)),
+                         pl_log_escape(tx->pool, to, strlen(to)));
+            else
+                body_log(tx, 1, apr_psprintf(tx->pool, "Input filter: Failed to rename file "
+                         "from \"%s\" to \"%s\".",
+                         pl_log_escape(tx->pool, part->tmp_name, strlen(part->tmp_name)),
+                         pl_log_escape(tx->pool, to, strlen(to))));
+        } else if (apr_file_remove(part->tmp_name, tx->pool) == APR_SUCCESS) {
+            pl_debug(tx, 4, "Multipart: Deleted %sfile (part) \"%s\"", keep ? "empty " : "",
+                     pl_log_escape(tx->pool, part->tmp_name, strlen(part->tmp_name)));
+        }
+    }
+    /* a part the body ended in the middle of is not listed */
+    if (mp->part != NULL && mp->part->tmp_name != NULL)
+        apr_file_remove(mp->part->tmp_name, tx->pool);
+    return APR_SUCCESS;
+}
+
 /*
  * As in 2.9 a Content-Type problem is reported by itself, a problem in the
  * body with "Multipart parsing error: " in front.
@@ -894,12 +1157,19 @@ static void run_multipart(pl_tx *tx, const char *buf, apr_size_t len)
     mp->tx = tx;
     mp->parts = apr_array_make(tx->pool, 8, sizeof(mp_part *));
     mp->line_start = 1;
+    mp->extract = upload_extract(tx);
+    apr_pool_cleanup_register(tx->pool, mp, mp_cleanup, apr_pool_cleanup_null);
     if ((mp->boundary = mp_content_type(tx, &mp->f, &err)) == NULL) {
         mp->f.error = 1;
         body_error(tx, err);
     } else {
         mp->blen = strlen(mp->boundary);
-        if (mp_feed(mp, buf, len) < 0 || mp_finish(mp, len) < 0)
+        if (debug_on(tx, 9))
+            pl_debug(tx, 9, "Multipart: Boundary%s: %s", mp->f.boundary_quoted ? " (quoted)" : "",
+                     pl_log_escape_nq(tx->pool, mp->boundary, mp->blen));
+        if (mp_feed(mp, buf, len) == 0)
+            mp_warnings(tx, &mp->f);
+        if (mp->err != NULL || mp_finish(mp, len) < 0)
             body_error(tx, apr_pstrcat(tx->pool, "Multipart parsing error: ", mp->err, NULL));
         mp_publish(tx, mp, mp->err == NULL);
     }
@@ -1448,9 +1718,11 @@ static void run_xml(pl_tx *tx, const char *buf, apr_size_t len)
 {
     xmlDocPtr doc = NULL;
 
+    pl_debug(tx, 4, "XML: Initialising parser.");
     if (len <= INT_MAX)
         doc = xmlReadMemory(buf, (int)len, NULL, NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    pl_debug(tx, 4, "XML: Parsing complete (well_formed %d).", doc != NULL);
     if (doc == NULL) {
         body_error(tx, "XML parser error: XML: Failed parsing document.");
         return;

@@ -426,6 +426,9 @@ static int tfn_step(pl_tx *tx, const pl_rule *r, int k, const pl_var *orig,
     }
     *cur = res->val;
     *len = res->len;
+    /* 2.9 prints 0 here whatever the function returned */
+    if (dbg_level(tx) >= 9)
+        pl_debug(tx, 9, "T (0) %s: \"%s\"", tf->name, pl_log_escape_nq(tx->pool, *cur, *len));
     return res->changed;
 }
 

@@ -99,6 +99,7 @@ typedef struct pl_req {
  * --------------------------------------------------------------------- */
 
 static void host_log_error(pl_tx *tx, int level, const char *msg);
+static int audit_engine(const pl_tx *tx);
 static void host_set_env(pl_tx *tx, const char *name, const char *value);
 static void host_unset_env(pl_tx *tx, const char *name);
 
@@ -1118,8 +1119,16 @@ static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         fill_response(rc, r);
         if (pl_run_phase(tx, 3))
             return output_intercept(f, bb, rc, 3);
-        if (tx->allow == PL_DA_ALLOW || tx->engine == PL_ENGINE_OFF)
+        if (tx->allow == PL_DA_ALLOW || tx->engine == PL_ENGINE_OFF) {
+            /* not inspected, but 2.9 still records the body (part E) */
+            if (resbody_access(tx) && !r->header_only && inspectable_type(tx, r)
+                && audit_engine(tx) != PL_AUDIT_OFF && !rc->capturing) {
+                rc->capturing = 1;
+                ap_add_output_filter(PL_AUDIT_FILTER, rc, r, r->connection);
+            }
+            ap_remove_output_filter(f);
             return ap_pass_brigade(f->next, bb);
+        }
         if (!resbody_access(tx))
             pl_debug(tx, 4, "Output filter: Response body buffering is not enabled.");
         if (resbody_access(tx) && !r->header_only && inspectable_type(tx, r)) {

@@ -524,8 +524,39 @@ static void get_files_tmpnames(pl_tx *tx, const pl_target *t, apr_array_header_t
     elements(tx, t, tx->files_tmpnames->items, out);
 }
 
+/* The contents of the files FILES_TMPNAMES names, read when first asked
+ * for: the files are closed once the body is parsed. */
+static void load_tmp_content(pl_tx *tx)
+{
+    int i;
+
+    if (tx->files_tmp_content->items->nelts >= tx->files_tmpnames->items->nelts)
+        return;
+    pl_coll_clear(tx->files_tmp_content);
+    for (i = 0; i < tx->files_tmpnames->items->nelts; i++) {
+        const pl_var *v = APR_ARRAY_IDX(tx->files_tmpnames->items, i, const pl_var *);
+        apr_file_t *f;
+        apr_finfo_t fi;
+        apr_size_t got = 0;
+        const char *buf = "";
+
+        if (apr_file_open(&f, v->value, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT,
+                          tx->pool) == APR_SUCCESS) {
+            if (apr_file_info_get(&fi, APR_FINFO_SIZE, f) == APR_SUCCESS && fi.size > 0) {
+                char *data = apr_palloc(tx->pool, (apr_size_t)fi.size + 1);
+                apr_file_read_full(f, data, (apr_size_t)fi.size, &got);
+                data[got] = '\0';
+                buf = data;
+            }
+            apr_file_close(f);
+        }
+        pl_coll_set(tx->files_tmp_content, v->key, buf, got);
+    }
+}
+
 static void get_files_tmp_content(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 {
+    load_tmp_content(tx);
     elements(tx, t, tx->files_tmp_content->items, out);
 }
 
@@ -610,7 +641,12 @@ static void get_xml(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
     xmlXPathObjectPtr obj;
     int i;
 
-    if (tx->xml_doc == NULL)
+    /* a body the XML processor could not parse still gives the tree's
+     * placeholder, as 2.9's partial document did, so that @validateDTD and
+     * @validateSchema can say it is not well formed */
+    if (tx->xml_doc == NULL && !(xpath == NULL && tx->reqbody_error
+                                 && tx->reqbody_processor != NULL
+                                 && strcmp(tx->reqbody_processor, "XML") == 0))
         return;
     if (xpath == NULL) {
         scalar(tx, t, out, "[XML document tree]");

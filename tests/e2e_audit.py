@@ -424,13 +424,28 @@ COMPARISONS = {
     + 'SecAuditLogRelevantStatus "^404"\nSecWebAppId "app1"\nSecSensorId "sensor-7"\n',
     "limits": CMP_BASE + "SecRuleEngine On\nSecRequestBodyLimit 10\n",
 }
+if os.path.exists(E.CRS_SETUP):
+    COMPARISONS["CRS 3.3.4, relevant only"] = (
+        "Include %s\nSecRuleEngine On\nSecAuditEngine RelevantOnly\n"
+        "SecAuditLogParts ABCFHKZ\nSecAuditLog @DIR@/logs/audit.log\n"
+        "Include %s\nInclude %s/*.conf\n" % (E.RECOMMENDED, E.CRS_SETUP, E.CRS_RULES))
+
+
+CRS_REQUESTS = [
+    raw_req("GET /index.html?id=1'%20or%201=1-- HTTP/1.1\nHost: localhost\n"
+            "User-Agent: Mozilla/5.0\nAccept: text/html\nConnection: close\n\n"),
+    raw_req("POST /index.html HTTP/1.1\nHost: localhost\nUser-Agent: Mozilla/5.0\n"
+            "Accept: text/html\nContent-Type: application/x-www-form-urlencoded\n"
+            "Content-Length: 34\nConnection: close\n\n", b"q=<script>alert(document.cookie)</"),
+]
 
 
 def run_for_compare(conf, reference):
     E.REFERENCE = reference
+    reqs = CRS_REQUESTS if "modsecurity-crs" in conf else CMP_REQUESTS
     try:
         with Apache(conf, files={"htdocs/secret.html": "a secret page\n"}) as a:
-            for r in CMP_REQUESTS:
+            for r in reqs:
                 a.raw(r)
             wait_records(a, 1, timeout=3, marker=re.compile(r"^\{|^--[0-9a-f]{8}-Z--$", re.M))
             time.sleep(0.5)

@@ -9,7 +9,7 @@ Part 1, throughput: three private httpd instances (`apache2 -f CONF -d DIR`,
 event MPM, one process of 32 threads, 127.0.0.1 high ports) with the same
 base configuration -- bare, + mod_palisade, + mod_security2; the two WAFs
 also get rules/palisade.conf-recommended (engine On, private log and temp
-directories), crs-setup.conf and the CRS rules.  wrk (Debian's package)
+directories: conf/recommended.conf), crs-setup.conf and the CRS rules.  wrk (Debian's package)
 loads each instance with each workload for DURATION seconds; ROUNDS rounds,
 interleaved (round -> workload -> instance, the instance order rotating),
 so that drifts of the machine hit every instance alike.  Reported: requests
@@ -185,15 +185,26 @@ def waf_config(kind, d, module):
         load = "LoadModule security2_module %s/mod_security2.so" % MODDIR
     return "\n".join([
         load,
-        "Include %s" % RECOMMENDED,
-        "SecRuleEngine On",
-        "SecAuditLog %s/logs/audit.log" % d,
-        "SecTmpDir %s/tmp" % d,
-        "SecDataDir %s/tmp" % d,
-        "SecDebugLogLevel 0",
+        "Include %s/conf/recommended.conf" % d,
         "Include %s" % CRS_SETUP,
         "Include %s/*.conf" % CRS_RULES,
     ]) + "\n"
+
+
+def recommended_config(d):
+    """rules/palisade.conf-recommended with the engine On and the files in
+    the instance's directory (both modules open the audit log when they
+    read the directive, so it cannot be overridden later)."""
+    private = {"SecRuleEngine": "On", "SecAuditLog": d + "/logs/audit.log",
+               "SecTmpDir": d + "/tmp", "SecDataDir": d + "/tmp"}
+    out = []
+    with open(RECOMMENDED) as f:
+        for line in f:
+            word = line.split(" ", 1)[0]
+            if word in private:
+                line = "%s %s\n" % (word, private[word])
+            out.append(line)
+    return "".join(out)
 
 
 def httpd_config(kind, d, port, module):
@@ -250,6 +261,8 @@ class Instance:
         with open(os.path.join(self.dir, "htdocs", "index.html"), "w") as f:
             f.write("<html><body><p>hello from the benchmark</p></body></html>\n")
         self.conf = os.path.join(self.dir, "conf", "httpd.conf")
+        with open(os.path.join(self.dir, "conf", "recommended.conf"), "w") as f:
+            f.write(recommended_config(self.dir))
         with open(self.conf, "w") as f:
             f.write(httpd_config(kind, self.dir, self.port, module))
         for dirpath, dirs, files in os.walk(self.dir):
@@ -469,6 +482,17 @@ def compressed_name(names, kind, val):
     return names.get(key, val)
 
 
+def port_listening(port):
+    """127.0.0.1:port is in state LISTEN (0A) in /proc/net/tcp."""
+    want = "0100007F:%04X" % port
+    with open("/proc/net/tcp") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) > 3 and parts[1] == want and parts[3] == "0A":
+                return True
+    return False
+
+
 def start_under_callgrind(inst, w):
     """httpd -X under callgrind, counting only inside
     ap_run_process_connection (the whole life of a connection's requests:
@@ -490,18 +514,19 @@ def start_under_callgrind(inst, w):
                 for n in dirs + files:
                     shutil.chown(os.path.join(dirpath, n), "www-data", "www-data")
             shutil.chown(os.path.join(inst.dir, sub), "www-data", "www-data")
-    offset = inst.error_log_size()
     log = open(os.path.join(inst.dir, "logs", "stderr.log"), "a")
     inst.proc = subprocess.Popen(prefix + inst.command(single=True), stdout=log, stderr=log)
-    # no probe connection: it would be counted
+    # no probe connection (it would be counted): the socket's LISTEN state
+    # in /proc/net/tcp, then a moment for the worker threads
     end = time.time() + CALLGRIND_START_TIMEOUT
     while time.time() < end:
         if inst.proc.poll() is not None:
             raise RuntimeError("%s: httpd under callgrind exited:\n%s"
                                % (inst.kind, inst.log_tail()))
-        if "resuming normal operations" in inst.error_log_since(offset):
-            time.sleep(1.0)
-            return cgdir
+        if port_listening(inst.port):
+            time.sleep(3.0)
+            if inst.proc.poll() is None and port_listening(inst.port):
+                return cgdir
         time.sleep(0.5)
     inst.stop()
     raise RuntimeError("%s: httpd did not start under callgrind" % inst.kind)
@@ -694,8 +719,13 @@ def main():
         print("cannot run: missing " + ", ".join(missing))
         return 2
     args.module = os.path.abspath(args.module)
-    cmdline = "python3 tools/bench.py " + " ".join(
-        a for a in sys.argv[1:] if not a.startswith("--write") and not a.startswith("docs/"))
+    shown, skip = [], False
+    for a in sys.argv[1:]:          # the command without its --write FILE
+        if skip or a.startswith("--write"):
+            skip = a == "--write" and not skip
+            continue
+        shown.append(a)
+    cmdline = " ".join(["python3", "tools/bench.py"] + shown)
     wls = workloads()
     if args.only:
         keep = args.only.split(",")
