@@ -59,9 +59,6 @@
  * (httpd's HUGE_STRING_LEN, as 2.9 does: longer lines are split). */
 #define FILE_LINE_MAX       8192
 
-/* Key of the per-transaction PCRE2 match data (pool userdata). */
-#define MATCH_DATA_KEY      "pl.ops.match_data"
-
 /* Match options of @rx (2.9: PCRE_DOTALL | PCRE_DOLLAR_ENDONLY) and of the
  * @verify* operators (PCRE_DOTALL | PCRE_MULTILINE). */
 #define RX_OPTIONS          (PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY)
@@ -484,19 +481,17 @@ static apr_status_t match_data_cleanup(void *md)
  */
 static pcre2_match_data *match_data_get(pl_tx *tx)
 {
-    void *md = NULL;
-
     if (tx == NULL) {
         return pcre2_match_data_create(OVEC_PAIRS, NULL);
     }
-    apr_pool_userdata_get(&md, MATCH_DATA_KEY, tx->pool);
-    if (md == NULL) {
-        md = pcre2_match_data_create(OVEC_PAIRS, NULL);
-        if (md != NULL) {
-            apr_pool_userdata_setn(md, MATCH_DATA_KEY, match_data_cleanup, tx->pool);
+    if (tx->match_data == NULL) {
+        tx->match_data = pcre2_match_data_create(OVEC_PAIRS, NULL);
+        if (tx->match_data != NULL) {
+            apr_pool_cleanup_register(tx->pool, tx->match_data, match_data_cleanup,
+                                      apr_pool_cleanup_null);
         }
     }
-    return md;
+    return tx->match_data;
 }
 
 static void match_data_put(pl_tx *tx, pcre2_match_data *md)

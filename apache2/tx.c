@@ -497,7 +497,7 @@ pl_tx *pl_tx_create(apr_pool_t *p, const pl_config *cfg, const pl_host *host, vo
 
     tx->matched_vars = apr_array_make(p, 8, sizeof(pl_var *));
     tx->highest_severity = 255;
-    tx->tfn_cache = apr_hash_make(p);
+    tx->tfn_cache = apr_hash_make_custom(p, pl_hash_binary);
     tx->matches = apr_array_make(p, 8, sizeof(pl_match));
     tx->intercept.action = PL_DA_NONE;
     tx->web_errors = apr_array_make(p, 2, sizeof(const char *));

@@ -134,7 +134,7 @@ static int key_matches(pl_tx *tx, const pl_target *t, const char *sel, const pl_
 static apr_hash_t *views(pl_tx *tx)
 {
     if (tx->var_views == NULL)
-        tx->var_views = apr_hash_make(tx->pool);
+        tx->var_views = apr_hash_make_custom(tx->pool, pl_hash_binary);
     return tx->var_views;
 }
 

@@ -8,28 +8,32 @@ the upstream runner did (conf/ with the fixtures and the case's conf,
 htdocs/, logs/{audit,subdir}, data/ip.dir, tmp/, upload/), writes an
 httpd.conf adapted from fixtures/server_root/conf/httpd.conf.in (our module
 instead of mod_security2, plus the modules a Debian httpd needs), starts
-`apache2 -f CONF -d DIR` on a free 127.0.0.1 port, sends the request, stops
-the server gracefully (so that phase 5, the audit log and the debug log are
-complete) and checks match_response, match_log and match_file.
+`apache2 -f CONF -d DIR` on a free 127.0.0.1 port, sends the request,
+polls the logs until the positive expectations appear or their timeout
+passes, stops the server gracefully (so that phase 5, the audit log and the
+debug log are complete) and checks match_response, match_log (a negative
+one must not be there once the server stopped) and match_file.
 
 Requests are sent as the bytes given: "raw" ones as is, then half-closed
 (as upstream's raw socket); "lwp" ones from their reconstruction, with
 LWP's "TE: deflate,gzip;q=0.3" and "Connection: TE, close" (which the
 FULL_REQUEST cases show upstream sent), and what LWP's user agent does on
-top: redirects of GET/HEAD are followed (up to 7),
-a connection closed without a response reads as status 500, chunked
-responses are decoded, and the "raw" response field is HTTP::Response's
-as_string (lines ending in "\\n").
+top: redirects of GET/HEAD are followed (up to 7), a connection closed
+without a response reads as status 500, chunked responses are decoded, and
+the "raw" response field is HTTP::Response's as_string (lines ending in
+"\\n").  Ports have four digits, as upstream's 8088.
 
 Cases that cannot run are listed, with the reason, in
 tests/regression-skips.txt (subsystems not built yet, the network, cases
-that 2.9.7 itself does not pass).
+that 2.9.7 itself does not pass); ADAPT below adapts the expectations of a
+case to 2.9.7 where only a detail (a file name) changed.
 
 Usage: python3 tests/regression_test.py [--reference] [-j N] [--keep]
-                                        [-v] [FILTER ...]
+                         [--keep-failed] [--no-skips] [-v] [FILTER ...]
   FILTER      a label ("dir/file#index") runs that case, other text every
               case whose label contains it
   --reference load ModSecurity 2.9.7 (mod_security2) instead of our module
+  --no-skips  run the cases listed in tests/regression-skips.txt too
   -v          print the log tails of failing cases
 Environment: PALISADE_MODULE, PALISADE_HTTPD, PALISADE_HTTPD_PRELOAD,
 PALISADE_SHARED (see tests/run.sh), PALISADE_REGRESSION_JOBS.
@@ -60,7 +64,6 @@ MODULE = os.environ.get("PALISADE_MODULE",
 PRELOAD = os.environ.get("PALISADE_HTTPD_PRELOAD", "")
 MODDIR = os.environ.get("PALISADE_APACHE_MODDIR", "/usr/lib/apache2/modules")
 SKIPS_FILE = os.path.join(ROOT, "tests", "regression-skips.txt")
-USER_AGENT = "ModSecurity Regression Tests/1.2.3"
 
 # seconds; a sanitizer build is slower to start and to answer
 START_TIMEOUT = 60 if PRELOAD else 20
@@ -264,9 +267,11 @@ class Server:
         return env
 
     def start(self):
-        self.proc = subprocess.Popen([HTTPD, "-f", self.conf, "-d", self.dir, "-DFOREGROUND"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     env=self.env())
+        # httpd's own output goes to a file: a pipe nobody reads could fill
+        with open(self.path("logs/httpd.out"), "wb") as out:
+            self.proc = subprocess.Popen([HTTPD, "-f", self.conf, "-d", self.dir,
+                                          "-DFOREGROUND"], stdout=out,
+                                         stderr=subprocess.STDOUT, env=self.env())
         end = time.time() + START_TIMEOUT
         while time.time() < end:
             if self.proc.poll() is not None:
@@ -278,8 +283,9 @@ class Server:
                 time.sleep(0.05)
         if self.proc.poll() is None:
             self.proc.kill()
-        out = self.proc.communicate()[0].decode("latin-1")
+        self.proc.wait()
         self.proc = None
+        out = self.log_text("logs/httpd.out")
         if "Address already in use" in out:
             raise PortTaken(out)
         raise RuntimeError("httpd did not start: %s\n--- error log ---\n%s" % (
@@ -298,7 +304,6 @@ class Server:
                 break
             except subprocess.TimeoutExpired:
                 continue
-        self.proc.stdout.close()
         self.proc = None
 
     def cleanup(self, keep):
@@ -309,7 +314,7 @@ class Server:
     def log_text(self, which):
         name = {"error": "logs/error.log", "debug": "logs/modsec_debug.log",
                 "audit": "logs/modsec_audit.log"}.get(which)
-        path = self.path(name) if name else self.subst(which)
+        path = self.path(name) if name else self.path(self.subst(which))
         try:
             with open(path, "rb") as f:
                 return f.read().decode("latin-1")
