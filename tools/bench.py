@@ -9,8 +9,9 @@ Part 1, throughput: three private httpd instances (`apache2 -f CONF -d DIR`,
 event MPM, one process of 32 threads, 127.0.0.1 high ports) with the same
 base configuration -- bare, + mod_palisade, + mod_security2; the two WAFs
 also get rules/palisade.conf-recommended (engine On, private log and temp
-directories: conf/recommended.conf), crs-setup.conf and the CRS rules.  wrk (Debian's package)
-loads each instance with each workload for DURATION seconds; ROUNDS rounds,
+directories: conf/recommended.conf), crs-setup.conf and the CRS rules.
+wrk (Debian's package) loads each instance with each workload for
+DURATION seconds; ROUNDS rounds,
 interleaved (round -> workload -> instance, the instance order rotating),
 so that drifts of the machine hit every instance alike.  Reported: requests
 per second, median of the rounds, and the ratios palisade/mod_security2 and
@@ -44,7 +45,6 @@ missing), so notes written around the tables stay.
 
 import argparse
 import datetime
-import glob
 import os
 import platform
 import random
@@ -237,6 +237,7 @@ TypesConfig /etc/mime.types
 DocumentRoot %(d)s/htdocs
 DirectoryIndex index.html
 <Directory />
+    AllowOverride None
     Require all denied
 </Directory>
 <Directory %(d)s/htdocs>
@@ -568,6 +569,14 @@ def callgrind_part(instances, wls, args):
 
 # --- report -----------------------------------------------------------------------------
 
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -592,16 +601,20 @@ def versions():
     modsec = first_line(["dpkg-query", "-W", "-f", "${Version}", "libapache2-mod-security2"])
     crs = first_line(["dpkg-query", "-W", "-f", "${Version}", "modsecurity-crs"])
     return "%s; libapache2-mod-security2 %s; modsecurity-crs %s; %s" % (
-        v, modsec, crs, first_line([WRK, "-v"]).strip())
+        v, modsec, crs, first_line([WRK, "-v"]).split(" [")[0].strip())
 
 
 def fmt(n):
     return "{:,}".format(int(round(n)))
 
 
-def report(wls, load, callg, args, notes, cmdline):
+def report(wls, load, callg, args, notes, cmdline, loads):
     lines = []
     lines.append("Run of %s on %s." % (datetime.date.today().isoformat(), machine()))
+    lines.append("")
+    lines.append("Load average (1, 5, 15 min) before the run: %s; after: %s (other "
+                 "work on the machine makes requests per second noisy; instruction "
+                 "counts are not affected)." % loads)
     lines.append("")
     lines.append("Software: %s." % versions())
     lines.append("")
@@ -734,6 +747,7 @@ def main():
     os.chmod(base, 0o755)
     instances = [Instance(k, base, args.module) for k in SERVERS]
     load, callg, notes = None, None, []
+    load_before = load_average()
     try:
         for inst in instances:
             inst.start()
@@ -757,7 +771,7 @@ def main():
             print("kept " + base)
         else:
             shutil.rmtree(base, ignore_errors=True)
-    text = report(wls, load, callg, args, notes, cmdline)
+    text = report(wls, load, callg, args, notes, cmdline, (load_before, load_average()))
     print()
     print(text)
     if args.write:
