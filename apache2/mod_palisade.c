@@ -77,8 +77,8 @@ typedef struct pl_req {
     pl_tx              *tx;
     int                 disabled;      /* final rule engine Off */
     int                 late_done;     /* fixups work done */
-    /* request body replay: buckets read from the client, EOS included
-     * when the whole body was read */
+    /* request body replay: the engine's stored body, then bytes read
+     * past SecRequestBodyLimit (ProcessPartial) */
     apr_bucket_brigade *body;
     int                 body_partial;  /* the rest is still unread */
     /* response */
@@ -674,12 +674,43 @@ static void limit_log(pl_req *rc, const char *what, apr_off_t limit)
 }
 
 /*
- * Reads the request body from the client into rc->body and hands it to the
- * engine.  Returns OK, or an HTTP status to end the request with.  Past
+ * The replay brigade: the body as the engine stored it (its memory chunks,
+ * or its spool file, read in small blocks, never mapped whole), then what
+ * was read past SecRequestBodyLimit under ProcessPartial.  The replay holds
+ * no copy of its own, so a request costs the in-memory limit at most.
+ */
+static void replay_stored_body(pl_req *rc, request_rec *r, apr_bucket_brigade *rest)
+{
+    const pl_body *sb = &rc->tx->body;
+    apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
+    apr_bucket *b;
+    int i;
+
+    if (sb->spool != NULL && sb->length > 0) {
+        apr_brigade_insert_file(rc->body, sb->spool, 0, sb->length, r->pool);
+        for (b = APR_BRIGADE_FIRST(rc->body); b != APR_BRIGADE_SENTINEL(rc->body);
+             b = APR_BUCKET_NEXT(b))
+            if (APR_BUCKET_IS_FILE(b))
+                apr_bucket_file_enable_mmap(b, 0);
+    } else {
+        /* the chunks live in the transaction's pool, as long as r */
+        for (i = 0; i < sb->chunks->nelts; i++) {
+            const struct iovec *v = &APR_ARRAY_IDX(sb->chunks, i, struct iovec);
+            b = apr_bucket_immortal_create(v->iov_base, v->iov_len, ba);
+            APR_BRIGADE_INSERT_TAIL(rc->body, b);
+        }
+    }
+    APR_BRIGADE_CONCAT(rc->body, rest);
+}
+
+/*
+ * Reads the request body from the client and hands it to the engine, which
+ * stores it.  Returns OK, or an HTTP status to end the request with.  Past
  * SecRequestBodyLimit, Reject (when blocking) answers 413 and otherwise
- * the engine sees the first part only (ProcessPartial): the rest stays in
- * the connection and the input filter fetches it after the stored part.
- * The messages, and when they appear, are ModSecurity 2.9's.
+ * the engine sees the first part only (ProcessPartial): the bytes read past
+ * the limit are kept for the replay, the rest stays in the connection and
+ * the input filter fetches it after them.  The messages, and when they
+ * appear, are ModSecurity 2.9's.
  */
 static int read_request_body(pl_req *rc, request_rec *r)
 {
@@ -688,7 +719,7 @@ static int read_request_body(pl_req *rc, request_rec *r)
     apr_off_t limit = reqbody_limit(tx);
     int reject = limit_rejects(tx, tx->cfg->reqbody_limit_action);
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    apr_bucket_brigade *bb;
+    apr_bucket_brigade *bb, *rest;
     int seen_eos = 0, over = 0;
 
     if (cl != NULL && apr_atoi64(cl) > limit) {
@@ -700,6 +731,7 @@ static int read_request_body(pl_req *rc, request_rec *r)
     }
 
     bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    rest = apr_brigade_create(r->pool, c->bucket_alloc);
     rc->body = apr_brigade_create(r->pool, c->bucket_alloc);
     while (!seen_eos && !over) {
         apr_bucket *b, *next;
@@ -712,26 +744,40 @@ static int read_request_body(pl_req *rc, request_rec *r)
         for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = next) {
             const char *data;
             apr_size_t len;
+            apr_off_t before = tx->body.length;
 
             next = APR_BUCKET_NEXT(b);
-            if (APR_BUCKET_IS_EOS(b)) {
+            if (APR_BUCKET_IS_EOS(b))
                 seen_eos = 1;
-            } else if (!APR_BUCKET_IS_METADATA(b) && !over) {
-                rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
-                if (rv != APR_SUCCESS)
-                    return HTTP_BAD_REQUEST;
-                rv = pl_tx_body_append(tx, data, len);
-                if (rv == PL_BODY_NOFILES) {
-                    limit_log(rc, "Request body no files data length",
-                              reqbody_nofiles_limit(tx));
-                    return HTTP_REQUEST_ENTITY_TOO_LARGE;
-                }
-                if (rv == APR_ENOSPC)
-                    over = 1;
+            if (APR_BUCKET_IS_METADATA(b)) {
+                apr_bucket_delete(b);
+                continue;
             }
-            APR_BUCKET_REMOVE(b);
-            apr_bucket_setaside(b, r->pool);
-            APR_BRIGADE_INSERT_TAIL(rc->body, b);
+            if (over) {
+                /* read with the bytes past the limit: replayed as is */
+                APR_BUCKET_REMOVE(b);
+                apr_bucket_setaside(b, r->pool);
+                APR_BRIGADE_INSERT_TAIL(rest, b);
+                continue;
+            }
+            rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS)
+                return HTTP_BAD_REQUEST;
+            rv = pl_tx_body_append(tx, data, len);
+            if (rv == PL_BODY_NOFILES) {
+                limit_log(rc, "Request body no files data length",
+                          reqbody_nofiles_limit(tx));
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            }
+            if (rv == APR_ENOSPC) {
+                apr_size_t stored = (apr_size_t)(tx->body.length - before);
+                over = 1;
+                if (stored < len) {
+                    apr_bucket_split(b, stored);
+                    next = APR_BUCKET_NEXT(b);
+                }
+            }
+            apr_bucket_delete(b);
         }
     }
     if (over) {
@@ -741,6 +787,7 @@ static int read_request_body(pl_req *rc, request_rec *r)
         }
         rc->body_partial = !seen_eos;
     }
+    replay_stored_body(rc, r, rest);
     return OK;
 }
 
