@@ -423,6 +423,9 @@ COMPARISONS = {
     + CMP_RULES.replace("SecRuleEngine On", "SecRuleEngine DetectionOnly")
     + 'SecAuditLogRelevantStatus "^404"\nSecWebAppId "app1"\nSecSensorId "sensor-7"\n',
     "limits": CMP_BASE + "SecRuleEngine On\nSecRequestBodyLimit 10\n",
+    "allow, phase 3 deny": CMP_BASE + "SecRuleEngine On\n"
+    'SecRule ARGS:a "@rx 1" "id:7,phase:1,allow,log"\n'
+    'SecRule REQUEST_URI "@rx nothere" "id:8,phase:3,deny,status:403,log"\n',
 }
 if os.path.exists(E.CRS_SETUP):
     COMPARISONS["CRS 3.3.4, relevant only"] = (
