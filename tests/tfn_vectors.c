@@ -7,13 +7,13 @@
  *   gcc -std=gnu11 -Wall -Wextra -Werror -fPIC -Iapache2 \
  *       $(apr-1-config --cflags --cppflags --includes) $(apu-1-config --includes) \
  *       $(pkg-config --cflags libpcre2-8) \
- *       -o /tmp/tfn_vectors tests/tfn_vectors.c apache2/tfn.c \
+ *       -o /tmp/tfn_vectors tests/tfn_vectors.c tests/vectors_json.c apache2/tfn.c \
  *       $(apu-1-config --link-ld) $(apr-1-config --link-ld --libs)
  *   /tmp/tfn_vectors
  *
  * The shared folder is $PALISADE_SHARED, else ../shared seen from the
  * repository root (found from the current directory or this file's path).
- * The JSON reader is just enough for those files: each string code point
+ * The JSON reader (vectors_json.c) is just enough for those files: each string code point
  * U+0000..U+00FF stands for one byte.
  */
 #include <stdio.h>
@@ -24,202 +24,9 @@
 #include <apr_file_info.h>
 
 #include "palisade.h"
-
-#define MAX_DEPTH 64
-
-/* A parsed JSON value; strings are byte strings (see above). */
-typedef struct jv {
-    enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } type;
-    char        *s;           /* J_STR */
-    apr_size_t   n;
-    double       num;         /* J_NUM, J_BOOL */
-    apr_array_header_t *items;  /* J_ARR: jv*, J_OBJ: jv* values */
-    apr_array_header_t *keys;   /* J_OBJ: char* */
-} jv;
-
-typedef struct jparser {
-    const char *p, *end;
-    apr_pool_t *pool;
-    const char *err;
-} jparser;
+#include "vectors_json.h"
 
 static int passed, failed;
-
-/* ------------------------------------------------------------------------
- * JSON reader
- * --------------------------------------------------------------------- */
-
-static jv *j_value(jparser *j, int depth);
-
-static void j_ws(jparser *j)
-{
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) {
-        j->p++;
-    }
-}
-
-static jv *j_new(jparser *j, int type)
-{
-    jv *v = apr_pcalloc(j->pool, sizeof(*v));
-    v->type = type;
-    return v;
-}
-
-static int hex4(const char *s, unsigned *cp)
-{
-    int k;
-
-    *cp = 0;
-    for (k = 0; k < 4; k++) {
-        char c = s[k];
-        unsigned d = (c >= '0' && c <= '9') ? (unsigned)(c - '0')
-                   : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
-                   : (c >= 'A' && c <= 'F') ? (unsigned)(c - 'A' + 10) : 16;
-        if (d == 16) {
-            return 0;
-        }
-        *cp = *cp * 16 + d;
-    }
-    return 1;
-}
-
-static jv *j_string(jparser *j)
-{
-    jv *v = j_new(j, J_STR);
-    char *b = apr_palloc(j->pool, (apr_size_t)(j->end - j->p) + 1);
-    apr_size_t n = 0;
-    unsigned cp;
-
-    j->p++;                                 /* opening quote */
-    while (j->p < j->end && *j->p != '"') {
-        char c = *j->p++;
-        if (c != '\\') {
-            b[n++] = c;
-            continue;
-        }
-        if (j->p >= j->end) break;
-        c = *j->p++;
-        switch (c) {
-        case 'b': b[n++] = '\b'; break;
-        case 'f': b[n++] = '\f'; break;
-        case 'n': b[n++] = '\n'; break;
-        case 'r': b[n++] = '\r'; break;
-        case 't': b[n++] = '\t'; break;
-        case 'u':
-            if (j->end - j->p < 4 || !hex4(j->p, &cp) || cp > 0xff) {
-                j->err = "bad or non-byte \\u escape";
-                return NULL;
-            }
-            b[n++] = (char)cp;
-            j->p += 4;
-            break;
-        default: b[n++] = c; break;  /* \" \\ \/ */
-        }
-    }
-    if (j->p >= j->end) {
-        j->err = "unterminated string";
-        return NULL;
-    }
-    j->p++;
-    b[n] = '\0';
-    v->s = b;
-    v->n = n;
-    return v;
-}
-
-static jv *j_container(jparser *j, int depth, int obj)
-{
-    jv *v = j_new(j, obj ? J_OBJ : J_ARR);
-
-    v->items = apr_array_make(j->pool, 8, sizeof(jv *));
-    v->keys = apr_array_make(j->pool, 8, sizeof(char *));
-    j->p++;
-    j_ws(j);
-    if (j->p < j->end && *j->p == (obj ? '}' : ']')) {
-        j->p++;
-        return v;
-    }
-    for (;;) {
-        jv *item;
-        j_ws(j);
-        if (obj) {
-            jv *key;
-            if (j->p >= j->end || *j->p != '"' || (key = j_string(j)) == NULL) {
-                if (!j->err) j->err = "expected key";
-                return NULL;
-            }
-            j_ws(j);
-            if (j->p >= j->end || *j->p++ != ':') {
-                j->err = "expected ':'";
-                return NULL;
-            }
-            APR_ARRAY_PUSH(v->keys, char *) = key->s;
-        }
-        if ((item = j_value(j, depth + 1)) == NULL) {
-            return NULL;
-        }
-        APR_ARRAY_PUSH(v->items, jv *) = item;
-        j_ws(j);
-        if (j->p < j->end && *j->p == ',') {
-            j->p++;
-            continue;
-        }
-        if (j->p < j->end && *j->p == (obj ? '}' : ']')) {
-            j->p++;
-            return v;
-        }
-        j->err = "expected ',' or end of container";
-        return NULL;
-    }
-}
-
-static jv *j_value(jparser *j, int depth)
-{
-    jv *v;
-    char *endp;
-
-    j_ws(j);
-    if (j->p >= j->end || depth > MAX_DEPTH) {
-        j->err = "unexpected end or nesting";
-        return NULL;
-    }
-    switch (*j->p) {
-    case '"': return j_string(j);
-    case '{': return j_container(j, depth, 1);
-    case '[': return j_container(j, depth, 0);
-    }
-    if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "false", 5) == 0) {
-        v = j_new(j, J_BOOL);
-        v->num = *j->p == 't';
-        j->p += *j->p == 't' ? 4 : 5;
-        return v;
-    }
-    if (strncmp(j->p, "null", 4) == 0) {
-        j->p += 4;
-        return j_new(j, J_NULL);
-    }
-    v = j_new(j, J_NUM);
-    v->num = strtod(j->p, &endp);
-    if (endp == j->p) {
-        j->err = "bad value";
-        return NULL;
-    }
-    j->p = endp;
-    return v;
-}
-
-static jv *j_get(const jv *obj, const char *key)
-{
-    int k;
-
-    if (obj == NULL || obj->type != J_OBJ) return NULL;
-    for (k = 0; k < obj->keys->nelts; k++) {
-        if (strcmp(APR_ARRAY_IDX(obj->keys, k, char *), key) == 0) {
-            return APR_ARRAY_IDX(obj->items, k, jv *);
-        }
-    }
-    return NULL;
-}
 
 /* ------------------------------------------------------------------------
  * Running cases
@@ -273,41 +80,20 @@ static void run_case(apr_pool_t *p, const char *where, const char *name,
 
 static int run_file(apr_pool_t *p, const char *path, const char *fname)
 {
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_size_t n;
-    jparser j;
-    jv *root, *cases;
-    char *text;
+    const char *err = NULL;
+    jv *root = vj_read_file(p, path, &err), *cases = vj_get(root, "cases");
     int k;
 
-    if (apr_file_open(&f, path, APR_READ, APR_OS_DEFAULT, p) != APR_SUCCESS
-        || apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS) {
-        printf("FAIL %s: cannot read\n", fname);
-        failed++;
-        return -1;
-    }
-    text = apr_palloc(p, (apr_size_t)fi.size + 1);
-    apr_file_read_full(f, text, (apr_size_t)fi.size, &n);
-    apr_file_close(f);
-    text[n] = '\0';
-
-    memset(&j, 0, sizeof(j));
-    j.p = text;
-    j.end = text + n;
-    j.pool = p;
-    root = j_value(&j, 0);
-    cases = j_get(root, "cases");
     if (root == NULL || cases == NULL || cases->type != J_ARR) {
-        printf("FAIL %s: %s\n", fname, j.err ? j.err : "no cases array");
+        printf("FAIL %s: %s\n", fname, err ? err : "no cases array");
         failed++;
         return -1;
     }
     for (k = 0; k < cases->items->nelts; k++) {
         jv *c = APR_ARRAY_IDX(cases->items, k, jv *);
-        jv *name = j_get(c, "name"), *in = j_get(c, "input");
-        jv *want = j_get(c, "output"), *ret = j_get(c, "ret");
-        jv *idx = j_get(c, "index");
+        jv *name = vj_get(c, "name"), *in = vj_get(c, "input");
+        jv *want = vj_get(c, "output"), *ret = vj_get(c, "ret");
+        jv *idx = vj_get(c, "index");
         char *where = apr_psprintf(p, "%s #%d", fname, idx ? (int)idx->num : k + 1);
 
         if (!name || !in || !want || !ret || name->type != J_STR
