@@ -28,6 +28,12 @@
 #define DEFAULT_ARGS_LIMIT       1000
 #define DEFAULT_NOFILES_LIMIT    1048576
 #define READ_BLOCK               65536   /* pl_tx_body_each's spool reads, bytes */
+/* Memory chunks: pieces are copied into blocks that double from the
+ * smaller size to the larger (bytes), each a little under a power of two so
+ * that it fills an APR allocator node with the node's header (copying each
+ * 8 KiB piece by itself cost a 12 KiB node: half as much again). */
+#define BLOCK_MIN                8064
+#define BLOCK_MAX                65408
 
 /* ------------------------------------------------------------------------
  * Shared with the processors: settings and messages
@@ -143,13 +149,46 @@ static apr_status_t spill(pl_tx *tx)
         rv = apr_file_write_full(b->spool, v->iov_base, v->iov_len, NULL);
     }
     b->chunks->nelts = 0;
+    b->room = 0;
     return rv;
+}
+
+/*
+ * A piece in memory: appended to the last chunk when its block has room,
+ * else in a new block (twice the last one, within BLOCK_MIN..BLOCK_MAX, at
+ * least the piece, at most what the in-memory limit leaves), so that the
+ * blocks never add up to much more than the limit.
+ */
+static void store_memory(pl_tx *tx, const char *data, apr_size_t len)
+{
+    pl_body *b = &tx->body;
+    struct iovec *v;
+    apr_off_t left = inmem_limit(tx) - b->length;
+    apr_size_t cap;
+
+    if (b->chunks->nelts > 0 && len <= b->room) {
+        v = &APR_ARRAY_IDX(b->chunks, b->chunks->nelts - 1, struct iovec);
+        memcpy((char *)v->iov_base + v->iov_len, data, len);
+        v->iov_len += len;
+        b->room -= len;
+        return;
+    }
+    cap = b->block < BLOCK_MIN ? BLOCK_MIN : b->block * 2 > BLOCK_MAX ? BLOCK_MAX : b->block * 2;
+    if (left > 0 && (apr_off_t)cap > left)
+        cap = (apr_size_t)left;
+    if (cap < len)
+        cap = len;
+    v = apr_array_push(b->chunks);
+    v->iov_base = apr_palloc(tx->pool, cap);
+    memcpy(v->iov_base, data, len);
+    v->iov_len = len;
+    b->block = cap;
+    b->room = cap - len;
 }
 
 static apr_status_t store(pl_tx *tx, const char *data, apr_size_t len)
 {
     pl_body *b = &tx->body;
-    struct iovec *v;
 
     if (len == 0)
         return APR_SUCCESS;
@@ -158,13 +197,12 @@ static apr_status_t store(pl_tx *tx, const char *data, apr_size_t len)
         /* without a spool file the body stays in memory */
         spill(tx);
     }
-    b->length += len;
     b->flat = NULL;
+    if (b->spool == NULL)
+        store_memory(tx, data, len);
+    b->length += len;
     if (b->spool != NULL)
         return apr_file_write_full(b->spool, data, len, NULL);
-    v = apr_array_push(b->chunks);
-    v->iov_base = apr_pmemdup(tx->pool, data, len);
-    v->iov_len = len;
     return APR_SUCCESS;
 }
 

@@ -537,6 +537,8 @@ typedef struct pl_intercept {
  * needs the body as one buffer. */
 typedef struct pl_body {
     apr_array_header_t *chunks;    /* pl_str-like: struct iovec */
+    apr_size_t  block, room;       /* the last chunk's block: its size, and
+                                    * the bytes free after its data */
     apr_off_t   length;
     apr_file_t *spool;
     const char *spool_path;
