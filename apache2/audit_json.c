@@ -19,6 +19,16 @@ static const char *const severities[] = {
     "EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"
 };
 
+/* ---- types --------------------------------------------------------------- */
+
+/* A JSON string written from pieces (the request body): the bytes of a
+ * UTF-8 sequence cut between two pieces wait in carry. */
+typedef struct jpieces {
+    pl_aw        *w;
+    unsigned char carry[4];
+    apr_size_t    ncarry;
+} jpieces;
+
 /* ---- strings ------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
@@ -108,14 +118,6 @@ static void jstr(pl_aw *w, const char *s, apr_size_t n)
         jesc(w, (const unsigned char *)s, n, 1);
     pl_aw_write(w, "\"", 1);
 }
-
-/* A JSON string written from pieces (the request body): the bytes of a
- * UTF-8 sequence cut between two pieces wait in carry. */
-typedef struct jpieces {
-    pl_aw        *w;
-    unsigned char carry[4];
-    apr_size_t    ncarry;
-} jpieces;
 
 static int jstr_piece(void *ctx, const char *data, apr_size_t len)
 {
