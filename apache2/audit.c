@@ -13,11 +13,16 @@
  * Sanitisation: the sanitise* actions record names (deduplicated, at most
  * SANITISE_MAX per transaction, so a request cannot make the list grow
  * without bound as in CVE-2025-48866).  When a record is written, argument
- * values are masked where they are (query string and request line,
- * urlencoded and multipart bodies, found by parsing, not by offsets kept
- * from earlier), named headers are masked, and the values so found are
- * also masked wherever else they appear (other body types, other headers
- * such as Referer, the response, the messages).
+ * values are masked where they are (query string and request line and
+ * urlencoded bodies, found by parsing; multipart bodies, where the
+ * engine's parser found them), named headers are masked, and the values so
+ * found are also masked wherever else they appear (other body types, other
+ * headers such as Referer, the response, the messages).
+ *
+ * The request body (part C) is written from the engine's storage piece by
+ * piece (pl_tx_body_each), never as one buffer, unless something is to be
+ * masked; parts I and J come from what the MULTIPART parser recorded
+ * (tx->multipart_parts), as 2.9 writes them from its parser's parts.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -44,7 +49,6 @@
 #define LITERALS_MAX      64           /* values searched for in free text */
 #define LITERAL_MIN       4            /* shorter values: whole words only */
 #define ALERTS_MAX        1000         /* part H messages kept */
-#define PARTS_MAX         1000         /* multipart parts examined */
 #define INDEX_LIMIT       3980         /* index line bytes, as 2.9 */
 #define STATUS_RE_MAX     16           /* SecAuditLogRelevantStatus regexes cached */
 #ifndef PIPE_BUF
@@ -73,12 +77,6 @@ typedef struct masker {
     apr_array_header_t *literals;
     int         sep;           /* argument separator */
 } masker;
-
-/* One part of a multipart body. */
-typedef struct mpart {
-    const char *name, *filename, *ctype;
-    apr_size_t  off, len;      /* content, in the raw body */
-} mpart;
 
 /* ---- host registry --------------------------------------------------------
  * Set in the parent at configuration time and only read by request
@@ -622,152 +620,6 @@ static char *masked_text(const masker *m, const char *s, apr_size_t n)
     return c;
 }
 
-/* ---- multipart ------------------------------------------------------------------ */
-
-/* The boundary parameter of a multipart/form-data Content-Type, or NULL. */
-static const char *mp_boundary(apr_pool_t *p, const char *ct)
-{
-    const char *b;
-    apr_size_t n;
-
-    if (ct == NULL || strncasecmp(ct, "multipart/form-data", 19) != 0)
-        return NULL;
-    for (b = ct; (b = strchr(b, '=')) != NULL; b++) {
-        const char *k = b;
-        while (k > ct && isspace((unsigned char)k[-1]))
-            k--;
-        if (k - ct >= 8 && strncasecmp(k - 8, "boundary", 8) == 0)
-            break;
-    }
-    if (b == NULL)
-        return NULL;
-    b++;
-    while (*b == ' ' || *b == '\t')
-        b++;
-    if (*b == '"') {
-        const char *e = strchr(b + 1, '"');
-        return e ? apr_pstrmemdup(p, b + 1, (apr_size_t)(e - b - 1)) : NULL;
-    }
-    n = strcspn(b, "; \t,");
-    return n ? apr_pstrmemdup(p, b, n) : NULL;
-}
-
-/* A parameter (name="x", filename=x) of a Content-Disposition value. */
-static const char *mp_param(apr_pool_t *p, const char *h, apr_size_t hl, const char *param)
-{
-    apr_size_t pl = strlen(param), i;
-
-    for (i = 0; i + pl < hl; i++) {
-        const char *v;
-        apr_size_t n = 0;
-
-        if (strncasecmp(h + i, param, pl) != 0 || h[i + pl] != '='
-            || (i > 0 && h[i - 1] != ' ' && h[i - 1] != ';' && h[i - 1] != '\t'))
-            continue;
-        v = h + i + pl + 1;
-        if (v < h + hl && *v == '"') {
-            v++;
-            while (v + n < h + hl && v[n] != '"')
-                n++;
-        } else {
-            while (v + n < h + hl && v[n] != ';' && v[n] != ' ' && v[n] != '\r' && v[n] != '\n')
-                n++;
-        }
-        return apr_pstrmemdup(p, v, n);
-    }
-    return NULL;
-}
-
-/* The value of header name within a part's header block, or NULL. */
-static const char *mp_header(apr_pool_t *p, const char *h, apr_size_t hl, const char *name,
-                             apr_size_t *vlen_out, const char **vstart)
-{
-    apr_size_t nl = strlen(name), i = 0;
-
-    while (i < hl) {
-        apr_size_t eol = i;
-        while (eol < hl && h[eol] != '\n')
-            eol++;
-        if (eol - i > nl && strncasecmp(h + i, name, nl) == 0 && h[i + nl] == ':') {
-            apr_size_t v = i + nl + 1, e = eol;
-            while (v < e && (h[v] == ' ' || h[v] == '\t'))
-                v++;
-            if (e > v && h[e - 1] == '\r')
-                e--;
-            if (vlen_out)
-                *vlen_out = e - v;
-            if (vstart)
-                *vstart = h + v;
-            return apr_pstrmemdup(p, h + v, e - v);
-        }
-        i = eol + 1;
-    }
-    return NULL;
-}
-
-/* Splits a multipart body into its parts (headers parsed, content located). */
-static apr_array_header_t *mp_parse(apr_pool_t *p, const char *body, apr_size_t len,
-                                    const char *boundary)
-{
-    apr_array_header_t *parts = apr_array_make(p, 4, sizeof(mpart));
-    const char *delim = apr_pstrcat(p, "--", boundary, NULL);
-    apr_size_t dl = strlen(delim);
-    const char *end = body + len, *cur, *q;
-
-    cur = memmem(body, len, delim, dl);
-    while (cur != NULL && parts->nelts < PARTS_MAX) {
-        const char *hs = cur + dl, *he, *cs, *next;
-        apr_size_t hl;
-        mpart *mp;
-
-        if (end - hs >= 2 && hs[0] == '-' && hs[1] == '-')
-            break;                             /* final boundary */
-        while (hs < end && *hs != '\n')
-            hs++;
-        if (hs >= end)
-            break;
-        hs++;
-        /* the headers end at the first empty line ("" or "\r") */
-        he = cs = NULL;
-        for (q = hs; q < end; ) {
-            const char *nl = memchr(q, '\n', (size_t)(end - q));
-            if (nl == NULL)
-                break;
-            if (nl == q || (nl == q + 1 && q[0] == '\r')) {
-                he = q;
-                cs = nl + 1;
-                break;
-            }
-            q = nl + 1;
-        }
-        if (he == NULL)
-            break;
-        hl = (apr_size_t)(he - hs);
-        next = memmem(cs, (size_t)(end - cs), delim, dl);
-        mp = apr_array_push(parts);
-        memset(mp, 0, sizeof(*mp));
-        {
-            const char *cd = mp_header(p, hs, hl, "Content-Disposition", NULL, NULL);
-            if (cd != NULL) {
-                mp->name = mp_param(p, cd, strlen(cd), "name");
-                mp->filename = mp_param(p, cd, strlen(cd), "filename");
-            }
-            mp->ctype = mp_header(p, hs, hl, "Content-Type", NULL, NULL);
-        }
-        mp->off = (apr_size_t)(cs - body);
-        if (next == NULL) {
-            mp->len = (apr_size_t)(end - cs);
-        } else {
-            const char *ce = next;
-            if (ce > cs && ce[-1] == '\n') ce--;
-            if (ce > cs && ce[-1] == '\r') ce--;
-            mp->len = (apr_size_t)(ce - cs);
-        }
-        cur = next;
-    }
-    return parts;
-}
-
 /* ---- the record ---------------------------------------------------------------- */
 
 static apr_array_header_t *masked_headers(const masker *m, apr_array_header_t *src,
@@ -826,62 +678,125 @@ static int is_urlencoded(const pl_tx *tx, const char *ct)
     return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
-/* Parts C, I and J from the stored request body. */
+/* pl_tx_body_each callbacks: a copy of the body, and the writer. */
+static int copy_piece(void *ctx, const char *data, apr_size_t len)
+{
+    char **d = ctx;
+
+    memcpy(*d, data, len);
+    *d += len;
+    return 0;
+}
+
+static int write_piece(void *w, const char *data, apr_size_t len)
+{
+    pl_aw_write(w, data, len);
+    return 0;
+}
+
+void pl_audit_body_each(const pl_audit_rec *r, int (*fn)(void *ctx, const char *data,
+                                                          apr_size_t len), void *ctx)
+{
+    if (r->body != NULL)
+        fn(ctx, r->body, r->body_len);
+    else if (r->body_stored)
+        pl_tx_body_each(r->tx, fn, ctx);
+}
+
+/*
+ * Parts I and J from the parts the MULTIPART parser recorded (2.9's
+ * multipart_reconstruct_urlencoded_body_sanitize and its upload list):
+ * "name=value" of the text parts joined with '&' (a value ends at a NUL,
+ * sanitised ones masked), and each file part with its 1-based position
+ * among the parts.
+ */
+static void multipart_parts(pl_audit_rec *r, const masker *m, const apr_array_header_t *parts)
+{
+    pl_tx *tx = r->tx;
+    apr_size_t n = 1;
+    char *fake, *d;
+    int i;
+
+    r->multipart = 1;
+    r->uploads = apr_array_make(tx->pool, 2, sizeof(pl_audit_upload));
+    for (i = 0; i < parts->nelts; i++) {
+        const pl_mpart *p = APR_ARRAY_IDX(parts, i, const pl_mpart *);
+        if (p->filename == NULL)
+            n += strlen(p->name) + 1 + strlen(p->value) + 1;
+    }
+    d = fake = apr_palloc(tx->pool, n);
+    for (i = 0; i < parts->nelts; i++) {
+        const pl_mpart *p = APR_ARRAY_IDX(parts, i, const pl_mpart *);
+        const pl_sanitise *sn;
+        apr_size_t nl, vl;
+
+        if (p->filename != NULL) {
+            pl_audit_upload *u = apr_array_push(r->uploads);
+            u->index = i + 1;
+            u->size = p->len;
+            u->name = p->filename;
+            u->ctype = p->ctype;
+            r->uploads_total += p->len;
+            continue;
+        }
+        nl = strlen(p->name);
+        vl = strlen(p->value);
+        if (d != fake)
+            *d++ = '&';
+        memcpy(d, p->name, nl);
+        d += nl;
+        *d++ = '=';
+        memcpy(d, p->value, vl);
+        sn = masking(m) ? apr_hash_get(m->args, lower(tx->pool, p->name), APR_HASH_KEY_STRING)
+                        : NULL;
+        if (sn != NULL)
+            mask_value(d, vl, sn);
+        d += vl;
+    }
+    *d = '\0';
+    r->fake_body = masked_text(m, fake, (apr_size_t)(d - fake));
+}
+
+/*
+ * Part C: the stored body as it is, written piece by piece when nothing is
+ * to be masked; otherwise a copy, masked where the values of sanitised
+ * arguments are (urlencoded: found by parsing; multipart: where the parser
+ * found each part's data) and wherever a collected value appears.
+ */
 static void request_body(pl_audit_rec *r, const masker *m)
 {
     pl_tx *tx = r->tx;
-    const char *ct = request_header(tx, "Content-Type");
-    const char *boundary = mp_boundary(tx->pool, ct);
-    apr_size_t len = 0;
-    const char *raw;
-    char *body;
+    const apr_array_header_t *parts = tx->multipart_parts;
+    char *body, *end;
+    apr_size_t len;
+    int i;
 
     if (tx->body.length <= 0)
         return;
-    raw = pl_tx_body_flat(tx, &len);
-    if (raw == NULL)
+    if (parts != NULL)
+        multipart_parts(r, m, parts);
+    if (!masking(m)) {
+        r->body_stored = 1;
+        r->body_len = (apr_size_t)tx->body.length;
         return;
-    body = (char *)raw;
-    if (boundary != NULL) {
-        apr_array_header_t *parts = mp_parse(tx->pool, raw, len, boundary);
-        char *fake = "";
-        int i;
-
-        if (masking(m))
-            body = apr_pstrmemdup(tx->pool, raw, len);
-        r->multipart = 1;
-        r->uploads = apr_array_make(tx->pool, 2, sizeof(pl_audit_upload));
+    }
+    body = end = apr_palloc(tx->pool, (apr_size_t)tx->body.length + 1);
+    pl_tx_body_each(tx, copy_piece, &end);
+    len = (apr_size_t)(end - body);
+    *end = '\0';
+    if (parts != NULL) {
         for (i = 0; i < parts->nelts; i++) {
-            const mpart *mp = &APR_ARRAY_IDX(parts, i, mpart);
-            const pl_sanitise *sn = mp->name && masking(m)
-                ? apr_hash_get(m->args, lower(tx->pool, mp->name), APR_HASH_KEY_STRING)
-                : NULL;
-            if (sn != NULL)
-                mask_value(body + mp->off, mp->len, sn);
-            if (mp->filename != NULL) {
-                pl_audit_upload *u = apr_array_push(r->uploads);
-                u->index = i + 1;
-                u->size = mp->len;
-                u->name = mp->filename;
-                u->ctype = mp->ctype;
-                r->uploads_total += mp->len;
-            } else if (mp->name != NULL) {
-                fake = apr_pstrcat(tx->pool, fake, *fake ? "&" : "", mp->name, "=",
-                                   apr_pstrmemdup(tx->pool, body + mp->off, mp->len), NULL);
-            }
+            const pl_mpart *p = APR_ARRAY_IDX(parts, i, const pl_mpart *);
+            const pl_sanitise *sn = apr_hash_get(m->args, lower(tx->pool, p->name),
+                                                 APR_HASH_KEY_STRING);
+            if (sn != NULL && p->data_offset >= 0 && (apr_size_t)p->data_offset <= len
+                    && p->len <= len - (apr_size_t)p->data_offset)
+                mask_value(body + p->data_offset, p->len, sn);
         }
-        r->fake_body = masked_text(m, fake, strlen(fake));
-    } else if (masking(m)) {
-        body = apr_pstrmemdup(tx->pool, raw, len);
-        if (is_urlencoded(tx, ct))
-            mask_urlencoded(m, body, len);
+    } else if (is_urlencoded(tx, request_header(tx, "Content-Type"))) {
+        mask_urlencoded(m, body, len);
     }
-    if (masking(m) && body != raw)
-        mask_literals(m, body, len);
-    else if (masking(m) && m->literals != NULL) {
-        body = apr_pstrmemdup(tx->pool, raw, len);
-        mask_literals(m, body, len);
-    }
+    mask_literals(m, body, len);
     r->body = body;
     r->body_len = len;
 }
@@ -1143,9 +1058,9 @@ static void write_native(pl_aw *w, const pl_audit_rec *r, const char *boundary)
         native_headers(w, r->req_headers);
     }
     if ((pl_audit_has_part(r, 'C') || (pl_audit_has_part(r, 'I') && !r->multipart))
-        && r->body != NULL) {
+        && (r->body != NULL || r->body_stored)) {
         part_header(w, boundary, 'C', 0);
-        pl_aw_write(w, r->body, r->body_len);
+        pl_audit_body_each(r, write_piece, w);
     }
     if (pl_audit_has_part(r, 'I') && r->multipart && r->fake_body != NULL) {
         part_header(w, boundary, 'I', 0);

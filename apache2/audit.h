@@ -45,8 +45,9 @@ typedef struct pl_audit_rec {
     const char  *logtime;         /* "25/Nov/2026:19:22:35.271193 +0000" */
     const char  *request_line;
     apr_array_header_t *req_headers;   /* pl_audit_hdr */
-    const char  *body;            /* C: NULL when no body was read */
+    const char  *body;            /* C: a masked copy of the body, or NULL */
     apr_size_t   body_len;
+    int          body_stored;     /* C: no copy, the engine's stored body */
     const char  *fake_body;       /* I: multipart bodies only */
     int          multipart;
     /* response */
@@ -77,6 +78,10 @@ typedef struct pl_audit_rec {
 } pl_audit_rec;
 
 int  pl_audit_has_part(const pl_audit_rec *r, char part);
+/* Part C in order, as pieces: the masked copy in one call, or the stored
+ * body as pl_tx_body_each gives it (fn's return value as there). */
+void pl_audit_body_each(const pl_audit_rec *r, int (*fn)(void *ctx, const char *data,
+                                                          apr_size_t len), void *ctx);
 /* Is r among the rules whose operator matched (part K "is_matched")? */
 int  pl_audit_rule_matched(const pl_tx *tx, const pl_rule *r);
 void pl_audit_write_json(pl_aw *w, const pl_audit_rec *r);

@@ -19,6 +19,16 @@ static const char *const severities[] = {
     "EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"
 };
 
+/* ---- types --------------------------------------------------------------- */
+
+/* A JSON string written from pieces (the request body): the bytes of a
+ * UTF-8 sequence cut between two pieces wait in carry. */
+typedef struct jpieces {
+    pl_aw        *w;
+    unsigned char carry[4];
+    apr_size_t    ncarry;
+} jpieces;
+
 /* ---- strings ------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
@@ -44,25 +54,36 @@ static apr_size_t utf8_len(const unsigned char *s, apr_size_t n)
     return len;
 }
 
-static void jstr(pl_aw *w, const char *s, apr_size_t n)
+/* Bytes a UTF-8 sequence starting with lead byte c claims (1 for others). */
+static apr_size_t utf8_claim(unsigned char c)
+{
+    if (c < 0xc2 || c > 0xf4)
+        return 1;
+    return c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/*
+ * Writes s[0..n) escaped for a JSON string and returns the bytes written.
+ * When more bytes follow (final 0), a UTF-8 sequence cut by the end of s is
+ * left for the caller to give again with what follows (at most 3 bytes), so
+ * that the body's pieces escape exactly as the whole body would.
+ */
+static apr_size_t jesc(pl_aw *w, const unsigned char *u, apr_size_t n, int final)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)(s ? s : "");
-    apr_size_t i = 0, start = 0;
+    apr_size_t i = 0, start = 0, k;
 
-    if (s == NULL)
-        n = 0;
-    pl_aw_write(w, "\"", 1);
     while (i < n) {
         unsigned char c = u[i];
         char esc[7];
         const char *e = NULL;
-        apr_size_t k;
 
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             i++;
             continue;
         }
+        if (c >= 0x80 && !final && n - i < utf8_claim(c))
+            break;
         if (c >= 0x80 && (k = utf8_len(u + i, n - i)) > 0) {
             i += k;
             continue;
@@ -87,7 +108,44 @@ static void jstr(pl_aw *w, const char *s, apr_size_t n)
         start = ++i;
     }
     pl_aw_write(w, (const char *)u + start, i - start);
+    return i;
+}
+
+static void jstr(pl_aw *w, const char *s, apr_size_t n)
+{
     pl_aw_write(w, "\"", 1);
+    if (s != NULL)
+        jesc(w, (const unsigned char *)s, n, 1);
+    pl_aw_write(w, "\"", 1);
+}
+
+static int jstr_piece(void *ctx, const char *data, apr_size_t len)
+{
+    jpieces *jp = ctx;
+    const unsigned char *u = (const unsigned char *)data;
+    apr_size_t used = 0, k;
+
+    if (jp->ncarry > 0) {
+        /* the held bytes and enough of this piece to end their sequence */
+        unsigned char tmp[8];
+        apr_size_t take = len < 4 ? len : 4, t = jp->ncarry + take;
+
+        memcpy(tmp, jp->carry, jp->ncarry);
+        memcpy(tmp + jp->ncarry, u, take);
+        k = jesc(jp->w, tmp, t, 0);
+        if (k < jp->ncarry) {
+            /* still cut: this piece was shorter than the sequence */
+            memmove(jp->carry, tmp + k, t - k);
+            jp->ncarry = t - k;
+            return 0;
+        }
+        used = k - jp->ncarry;
+        jp->ncarry = 0;
+    }
+    used += jesc(jp->w, u + used, len - used, 0);
+    memcpy(jp->carry, u + used, len - used);
+    jp->ncarry = len - used;
+    return 0;
 }
 
 static void jcstr(pl_aw *w, const char *s)
@@ -178,11 +236,16 @@ static void request(pl_aw *w, const pl_audit_rec *r)
         jheaders(w, r->req_headers);
     }
     if ((pl_audit_has_part(r, 'C') || (pl_audit_has_part(r, 'I') && !r->multipart))
-        && r->body != NULL) {
+        && (r->body != NULL || r->body_stored)) {
+        jpieces jp;
+
         jkey(w, &first, "body");
-        pl_aw_write(w, "[", 1);
-        jstr(w, r->body, r->body_len);
-        pl_aw_write(w, "]", 1);
+        pl_aw_write(w, "[\"", 2);
+        memset(&jp, 0, sizeof(jp));
+        jp.w = w;
+        pl_audit_body_each(r, jstr_piece, &jp);
+        jesc(w, jp.carry, jp.ncarry, 1);
+        pl_aw_write(w, "\"]", 2);
     }
     if (pl_audit_has_part(r, 'I') && r->multipart && r->fake_body != NULL)
         jkv_str(w, &first, "fake_body", r->fake_body);

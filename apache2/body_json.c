@@ -539,15 +539,17 @@ static int json_step(json_parser *jp, int st, enum json_tok t, apr_array_header_
  * Parses the whole body.  2.9 reports an error found while feeding the data
  * as "JSON parsing error: ..." and one found when completing the parse
  * (premature end, a token cut by the end) as "JSON parser error: ...".
+ * The lexer reads the body in place: its NUL becomes the space yajl is fed
+ * at the end and the spare byte after it the NUL, until the parse is done
+ * (values are copied out, nothing keeps pointing into buf).
  */
-void pl_body_json(pl_tx *tx, const char *buf, apr_size_t len)
+void pl_body_json(pl_tx *tx, char *buf, apr_size_t len)
 {
     json_parser jp;
     apr_array_header_t *stack = apr_array_make(tx->pool, 16, sizeof(char));
-    char *s = apr_palloc(tx->pool, len + 2);
+    char *s = buf;
     int st = JS_START;
 
-    memcpy(s, buf, len);
     s[len] = ' ';
     s[len + 1] = '\0';
     memset(&jp, 0, sizeof(jp));
@@ -577,6 +579,7 @@ void pl_body_json(pl_tx *tx, const char *buf, apr_size_t len)
         }
         st = json_step(&jp, st, t, stack);
     }
+    s[len] = '\0';                  /* the buffer is REQUEST_BODY again */
     if (jp.err != NULL)
         pl_body_error(tx, apr_pstrcat(tx->pool,
                    jp.err_late ? "JSON parser error: " : "JSON parsing error: ",

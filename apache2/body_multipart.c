@@ -4,6 +4,14 @@
  * and debug log.  File parts go to files under SecTmpDir when they are to
  * be kept (SecUploadKeepFiles) or inspected (SecTmpSaveUploadedFiles),
  * then are moved to SecUploadDir or removed when the transaction ends.
+ *
+ * The parser is fed each piece of the body as body.c stores it (2.9's
+ * multipart_process_chunk), keeping only the current line: a file part
+ * costs its line buffer whatever its size.  Where the pieces end changes
+ * nothing in the outcome, debug lines and offsets included.  It counts the
+ * bytes 2.9 counts against SecRequestBodyNoFilesLimit: part header lines
+ * and text part data (with the line break held back from the line
+ * before), not boundaries, file data, nor data outside the parts.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -30,6 +38,8 @@ typedef struct mp_flags {
 
 typedef struct mp_part {
     int          is_file;
+    apr_off_t    data_start;        /* body offset of the part's first data
+                                     * byte (exact, for the audit log) */
     const char  *name, *filename;
     apr_table_t *headers;           /* name -> value (case-insensitive) */
     apr_array_header_t *lines;      /* char*: header lines as 2.9 keeps them */
@@ -45,7 +55,7 @@ typedef struct mp_part {
     const char  *tmp_name;          /* the part's file under SecTmpDir */
 } mp_part;
 
-typedef struct mp_parser {
+struct pl_mp_parser {
     pl_tx      *tx;
     const char *boundary;
     apr_size_t  blen;
@@ -63,7 +73,14 @@ typedef struct mp_parser {
     apr_size_t  buf_offset;         /* 2.9's count of the bytes before buf */
     int         extract;            /* file parts are written to files */
     int         nfiles;             /* files created */
-} mp_parser;
+    const char *ct_err;             /* Content-Type problem: nothing parsed */
+    apr_off_t   pos;                /* body offset of buf[0] */
+    apr_off_t   fed;                /* bytes given to pl_mp_feed so far */
+    apr_off_t   after_at;           /* body offset of the data after the
+                                     * final boundary; -1 while none */
+    mp_part    *spare;              /* a part dropped for want of a name,
+                                     * reused by the next one */
+};
 
 
 /* ------------------------------------------------------------------------
@@ -204,7 +221,7 @@ static const char *mp_content_type(pl_tx *tx, mp_flags *f, const char **err)
     return b;
 }
 
-static int mp_fail(mp_parser *mp, const char *msg)
+static int mp_fail(pl_mp_parser *mp, const char *msg)
 {
     mp->f.error = 1;
     mp->err = msg;
@@ -213,7 +230,7 @@ static int mp_fail(mp_parser *mp, const char *msg)
 
 /* A name or filename value with a single quote is flagged unless the
  * value itself was in double quotes. */
-static void mp_check_quotes(mp_parser *mp, const char *v, int quote)
+static void mp_check_quotes(pl_mp_parser *mp, const char *v, int quote)
 {
     if (quote != '"' && strchr(v, '\'') != NULL)
         mp->f.invalid_quoting = 1;
@@ -221,7 +238,7 @@ static void mp_check_quotes(mp_parser *mp, const char *v, int quote)
 
 /* One quoted Content-Disposition value; only the quote and '\' can be
  * escaped, other backslashes stay.  Returns 0 or 2.9's error code. */
-static int mp_cd_quoted(mp_parser *mp, const char **pp, char **out)
+static int mp_cd_quoted(pl_mp_parser *mp, const char **pp, char **out)
 {
     const char *p = *pp;
     int quote = *p++;
@@ -249,7 +266,7 @@ static int mp_cd_quoted(mp_parser *mp, const char **pp, char **out)
 }
 
 /* "form-data; name=...; filename=..." as 2.9 reads it; 1 or its code. */
-static int mp_disposition(mp_parser *mp, const char *v)
+static int mp_disposition(pl_mp_parser *mp, const char *v)
 {
     mp_part *part = mp->part;
     const char *p = v + 9;
@@ -341,7 +358,7 @@ static void mp_keep_line(pl_tx *tx, mp_part *part)
 }
 
 /* The empty line ending a part's headers: the part's name and kind. */
-static int mp_headers_done(mp_parser *mp)
+static int mp_headers_done(pl_mp_parser *mp)
 {
     mp_part *part = mp->part;
     const char *cd = apr_table_get(part->headers, "Content-Disposition");
@@ -363,12 +380,13 @@ static int mp_headers_done(mp_parser *mp)
     part->in_data = 1;
     part->data_read = 0;
     part->last_name = NULL;
+    part->data_start = mp->pos + (apr_off_t)mp->used;    /* after this line */
     mp_keep_line(mp->tx, part);
     return 0;
 }
 
 /* A folded header line continues the header above it. */
-static int mp_header_fold(mp_parser *mp, const char *line)
+static int mp_header_fold(pl_mp_parser *mp, const char *line)
 {
     mp_part *part = mp->part;
     const char *v;
@@ -394,7 +412,7 @@ static int mp_header_fold(mp_parser *mp, const char *line)
     return 0;
 }
 
-static int mp_header_line(mp_parser *mp)
+static int mp_header_line(pl_mp_parser *mp)
 {
     mp_part *part = mp->part;
     const char *line = mp->buf, *colon, *v;
@@ -403,6 +421,7 @@ static int mp_header_line(mp_parser *mp)
 
     if (memchr(line, '\0', n) != NULL)
         return mp_fail(mp, "Multipart: Nul byte in part headers.");
+    mp->tx->body.nofiles += (apr_off_t)n;      /* 2.9: the whole line */
     if (n > 1 && line[n - 2] == '\r')
         mp->f.crlf_line = 1;
     else
@@ -457,7 +476,7 @@ static void mp_value_append(apr_pool_t *p, mp_part *part, const char *data, apr_
 }
 
 /* A file part's file under SecTmpDir, named as 2.9 names it. */
-static int mp_file_open(mp_parser *mp, mp_part *part)
+static int mp_file_open(pl_mp_parser *mp, mp_part *part)
 {
     pl_tx *tx = mp->tx;
     char when[32];
@@ -489,7 +508,7 @@ static int mp_file_open(mp_parser *mp, mp_part *part)
 
 /* A file part's data: written only while fewer than SecUploadFileLimit
  * files exist, checked for every line as 2.9 does; always measured. */
-static int mp_file_data(mp_parser *mp, mp_part *part, apr_size_t n)
+static int mp_file_data(pl_mp_parser *mp, mp_part *part, apr_size_t n)
 {
     int extract = mp->extract;
 
@@ -515,7 +534,7 @@ static int mp_file_data(mp_parser *mp, mp_part *part, apr_size_t n)
 
 /* The bytes a data line adds to a value (the held-back line break
  * first), as the debug log shows them. */
-static const char *mp_chunk_text(mp_parser *mp, apr_size_t n)
+static const char *mp_chunk_text(pl_mp_parser *mp, apr_size_t n)
 {
     char *c = apr_palloc(mp->tx->pool, mp->nreserve + n + 1);
 
@@ -525,7 +544,7 @@ static const char *mp_chunk_text(mp_parser *mp, apr_size_t n)
 }
 
 /* Part data: the held-back line break of the previous line first. */
-static int mp_data_line(mp_parser *mp)
+static int mp_data_line(pl_mp_parser *mp)
 {
     mp_part *part = mp->part;
     apr_size_t n = mp->used;
@@ -541,6 +560,8 @@ static int mp_data_line(mp_parser *mp)
         if (mp_file_data(mp, part, n) < 0)
             return -1;
     } else {
+        /* 2.9 counts what the line adds to the value */
+        mp->tx->body.nofiles += (apr_off_t)(mp->nreserve + n);
         mp_value_append(mp->tx->pool, part, mp->reserve, mp->nreserve);
         mp_value_append(mp->tx->pool, part, mp->buf, n);
         if (pl_body_debug_on(mp->tx, 9))
@@ -555,8 +576,46 @@ static int mp_data_line(mp_parser *mp)
     return 0;
 }
 
+/* A part for the next boundary: the spare one when there is one. */
+static mp_part *mp_new_part(pl_mp_parser *mp)
+{
+    mp_part *part = mp->spare;
+
+    mp->nreserve = 0;
+    if (part != NULL) {
+        apr_table_t *headers = part->headers;
+        apr_array_header_t *lines = part->lines;
+
+        mp->spare = NULL;
+        memset(part, 0, sizeof(*part));
+        apr_table_clear(headers);
+        lines->nelts = 0;
+        part->headers = headers;
+        part->lines = lines;
+        return part;
+    }
+    part = apr_pcalloc(mp->tx->pool, sizeof(*part));
+    part->headers = apr_table_make(mp->tx->pool, 4);
+    part->lines = apr_array_make(mp->tx->pool, 2, sizeof(char *));
+    return part;
+}
+
+/* What the audit log reads about a finished part (tx->multipart_parts). */
+static void mp_record(pl_mp_parser *mp, const mp_part *part)
+{
+    pl_mpart *r = apr_palloc(mp->tx->pool, sizeof(*r));
+
+    r->name = part->name;
+    r->filename = part->is_file ? part->filename : NULL;
+    r->ctype = apr_table_get(part->headers, "Content-Type");
+    r->value = part->value != NULL ? part->value : "";
+    r->len = part->is_file ? part->size : part->len;
+    r->data_offset = part->data_start;
+    APR_ARRAY_PUSH(mp->tx->multipart_parts, const pl_mpart *) = r;
+}
+
 /* A boundary: the part being built is done; a new one starts unless last. */
-static void mp_boundary_line(mp_parser *mp, int last)
+static void mp_boundary_line(pl_mp_parser *mp, int last)
 {
     mp_part *part = mp->part;
     pl_tx *tx = mp->tx;
@@ -568,6 +627,7 @@ static void mp_boundary_line(mp_parser *mp, int last)
         }
         if (part->name != NULL) {
             APR_ARRAY_PUSH(mp->parts, mp_part *) = part;
+            mp_record(mp, part);
             if (pl_body_debug_on(tx, 9) && part->is_file)
                 pl_debug(tx, 9, "Multipart: Added file part %pp to the list: name \"%s\" "
                          "file name \"%s\" (offset %u, length %u)", (void *)part,
@@ -584,19 +644,20 @@ static void mp_boundary_line(mp_parser *mp, int last)
             pl_debug(tx, 3, "Multipart: Skipping invalid part %pp (part name missing): "
                      "(offset %u, length %u)", (void *)part, (unsigned)part->offset,
                      (unsigned)(part->is_file ? part->size : part->len));
+            /* a nameless part never reached its data (no value, no file):
+             * its memory serves the next part, so that a body of bare
+             * boundaries, which SecRequestBodyNoFilesLimit does not count,
+             * cannot grow the pool */
+            mp->spare = part;
         }
         mp->part = NULL;
     }
-    if (!last) {
-        part = mp->part = apr_pcalloc(mp->tx->pool, sizeof(*part));
-        part->headers = apr_table_make(mp->tx->pool, 4);
-        part->lines = apr_array_make(mp->tx->pool, 2, sizeof(char *));
-        mp->nreserve = 0;
-    }
+    if (!last)
+        mp->part = mp_new_part(mp);
 }
 
 /* A line starting "--<boundary>": a boundary, or 2.9's error. */
-static int mp_try_boundary(mp_parser *mp)
+static int mp_try_boundary(pl_mp_parser *mp)
 {
     const char *end = mp->buf + 2 + mp->blen;
     int last = 0;
@@ -628,7 +689,7 @@ static int mp_try_boundary(mp_parser *mp)
 }
 
 /* A "--" line that is not our boundary; two near misses are fatal. */
-static int mp_near_boundary(mp_parser *mp)
+static int mp_near_boundary(pl_mp_parser *mp)
 {
     const char *p = mp->buf + 2;
 
@@ -644,7 +705,7 @@ static int mp_near_boundary(mp_parser *mp)
 }
 
 /* One buffer (a line, or a piece of a long line); -1 on a fatal error. */
-static int mp_buffer(mp_parser *mp, int cut)
+static int mp_buffer(pl_mp_parser *mp, int cut)
 {
     const char *b = mp->buf;
     apr_size_t sl = strlen(b), i;
@@ -679,8 +740,13 @@ static int mp_buffer(mp_parser *mp, int cut)
     return mp_data_line(mp);
 }
 
-/* Feeds the body byte by byte, as 2.9 does; 0, or -1 on a fatal error. */
-static int mp_feed(mp_parser *mp, const char *data, apr_size_t len)
+/*
+ * Feeds one piece byte by byte, as 2.9 does; 0, or -1 on a fatal error.
+ * All state lives in mp, so a line may span pieces.  Data after the final
+ * boundary is only noted here (where it starts): the debug line about it
+ * gives the bytes left in the whole body, known when the body ends.
+ */
+static int mp_feed(pl_mp_parser *mp, const char *data, apr_size_t len)
 {
     apr_size_t i = 0;
 
@@ -698,6 +764,7 @@ static int mp_feed(mp_parser *mp, const char *data, apr_size_t len)
             if (mp_buffer(mp, cut) < 0)
                 return -1;
             mp->buf_offset += mp->used;
+            mp->pos += (apr_off_t)mp->used;
             mp->used = 0;
             mp->line_start = c == '\n';
             if (c == '\n')
@@ -710,8 +777,7 @@ static int mp_feed(mp_parser *mp, const char *data, apr_size_t len)
             mp->crlf_state = 0;
         if (mp->complete && i < len) {
             mp->f.data_after = 1;
-            pl_debug(mp->tx, 4, "Multipart: Ignoring data after last boundary (%u bytes left)",
-                     (unsigned)(len - i));
+            mp->after_at = mp->fed + (apr_off_t)i;
             break;
         }
     }
@@ -720,7 +786,7 @@ static int mp_feed(mp_parser *mp, const char *data, apr_size_t len)
 
 /* The end of the body: a final boundary without its line break still
  * counts; otherwise the body is incomplete. */
-static int mp_finish(mp_parser *mp, apr_size_t len)
+static int mp_finish(pl_mp_parser *mp, apr_off_t len)
 {
     const char *b = mp->buf;
 
@@ -760,7 +826,7 @@ static void mp_add_arg(pl_tx *tx, const mp_part *part)
 
 /* Parts to variables: files and part headers always (2.9 reads them from
  * the parts list), arguments only when the body parsed completely. */
-static void mp_publish(pl_tx *tx, const mp_parser *mp, int args)
+static void mp_publish(pl_tx *tx, const pl_mp_parser *mp, int args)
 {
     int i, j;
 
@@ -856,7 +922,7 @@ static void mp_warnings(pl_tx *tx, const mp_flags *f)
  */
 static apr_status_t mp_cleanup(void *data)
 {
-    mp_parser *mp = data;
+    pl_mp_parser *mp = data;
     pl_tx *tx = mp->tx;
     int keep = tx->cfg->upload_keep_files == 1
             || (tx->cfg->upload_keep_files == 2 && tx->is_relevant);
@@ -897,34 +963,76 @@ static apr_status_t mp_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-/*
- * As in 2.9 a Content-Type problem is reported by itself, a problem in the
- * body with "Multipart parsing error: " in front.
- */
-void pl_body_multipart(pl_tx *tx, const char *buf, apr_size_t len)
+/* ------------------------------------------------------------------------
+ * The processor
+ * --------------------------------------------------------------------- */
+
+/* Content-Type is checked first, as 2.9's multipart_init does; a problem
+ * there leaves the parser failed, and it is reported when the body ends. */
+pl_mp_parser *pl_mp_start(pl_tx *tx)
 {
-    mp_parser *mp = apr_pcalloc(tx->pool, sizeof(*mp));
-    const char *err;
+    pl_mp_parser *mp = apr_pcalloc(tx->pool, sizeof(*mp));
 
     mp->tx = tx;
     mp->parts = apr_array_make(tx->pool, 8, sizeof(mp_part *));
     mp->line_start = 1;
+    mp->after_at = -1;
     mp->extract = upload_extract(tx);
+    tx->multipart_parts = apr_array_make(tx->pool, 8, sizeof(const pl_mpart *));
     apr_pool_cleanup_register(tx->pool, mp, mp_cleanup, apr_pool_cleanup_null);
-    if ((mp->boundary = mp_content_type(tx, &mp->f, &err)) == NULL) {
+    if ((mp->boundary = mp_content_type(tx, &mp->f, &mp->ct_err)) == NULL) {
         mp->f.error = 1;
-        pl_body_error(tx, err);
+        return mp;
+    }
+    mp->blen = strlen(mp->boundary);
+    if (pl_body_debug_on(tx, 9))
+        pl_debug(tx, 9, "Multipart: Boundary%s: %s", mp->f.boundary_quoted ? " (quoted)" : "",
+                 pl_log_escape_nq(tx->pool, mp->boundary, mp->blen));
+    return mp;
+}
+
+void pl_mp_feed(pl_mp_parser *mp, const char *data, apr_size_t len)
+{
+    if (pl_mp_failed(mp) || len == 0)
+        return;
+    if (mp->complete) {
+        /* the final boundary ended an earlier piece */
+        mp->f.data_after = 1;
+        if (mp->after_at < 0)
+            mp->after_at = mp->fed;
     } else {
-        mp->blen = strlen(mp->boundary);
-        if (pl_body_debug_on(tx, 9))
-            pl_debug(tx, 9, "Multipart: Boundary%s: %s", mp->f.boundary_quoted ? " (quoted)" : "",
-                     pl_log_escape_nq(tx->pool, mp->boundary, mp->blen));
-        if (mp_feed(mp, buf, len) == 0)
+        mp_feed(mp, data, len);
+    }
+    mp->fed += (apr_off_t)len;
+}
+
+int pl_mp_failed(const pl_mp_parser *mp)
+{
+    return mp->boundary == NULL || mp->err != NULL;
+}
+
+/*
+ * As in 2.9 a Content-Type problem is reported by itself, a problem in the
+ * body with "Multipart parsing error: " in front.  The debug lines the end
+ * of the body brings come in the order the whole-body parse wrote them:
+ * data after the final boundary, then the summary of the anomalies.
+ */
+void pl_mp_finish(pl_mp_parser *mp)
+{
+    pl_tx *tx = mp->tx;
+
+    if (mp->boundary == NULL) {
+        pl_body_error(tx, mp->ct_err);
+    } else {
+        if (mp->err == NULL) {
+            if (mp->after_at >= 0)
+                pl_debug(tx, 4, "Multipart: Ignoring data after last boundary (%u bytes left)",
+                         (unsigned)(mp->fed - mp->after_at));
             mp_warnings(tx, &mp->f);
-        if (mp->err != NULL || mp_finish(mp, len) < 0)
+        }
+        if (mp->err != NULL || mp_finish(mp, mp->fed) < 0)
             pl_body_error(tx, apr_pstrcat(tx->pool, "Multipart parsing error: ", mp->err, NULL));
         mp_publish(tx, mp, mp->err == NULL);
     }
     mp_publish_flags(tx, &mp->f);
 }
-

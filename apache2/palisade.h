@@ -532,15 +532,44 @@ typedef struct pl_intercept {
 } pl_intercept;
 
 /* Request body storage: memory chunks up to the in-memory limit, then a
- * spool file under SecTmpDir. */
+ * spool file under SecTmpDir.  The MULTIPART and XML processors are fed
+ * each piece as it is stored (2.9's streaming processors), so that neither
+ * needs the body as one buffer. */
 typedef struct pl_body {
     apr_array_header_t *chunks;    /* pl_str-like: struct iovec */
+    apr_size_t  block, room;       /* the last chunk's block: its size, and
+                                    * the bytes free after its data */
     apr_off_t   length;
     apr_file_t *spool;
     const char *spool_path;
-    char       *flat;              /* whole body, built on demand */
+    char       *flat;              /* whole body, built on demand; one spare
+                                    * byte after its NUL (body_json.c) */
+    char       *readbuf;           /* pl_tx_body_each's block for the spool */
     int         available;         /* REQUEST_BODY exists (2.9: URLENCODED or forced) */
+    /* bytes counted against SecRequestBodyNoFilesLimit, as 2.9 counts them
+     * (msc_reqbody_no_files_length): what URLENCODED, JSON and XML see,
+     * MULTIPART part headers and text part data */
+    apr_off_t   nofiles;
+    int         started;           /* the first piece chose the processor */
+    int         proc_ok;           /* a processor was chosen then, with no
+                                    * request body error before */
+    struct pl_mp_parser  *multipart;   /* body_multipart.c, fed as stored */
+    struct pl_xml_parser *xml;         /* body_xml.c, likewise */
 } pl_body;
+
+/* A part of a MULTIPART request body as the parser recorded it, in body
+ * order (parts without a name are not kept, as in 2.9): what the audit
+ * log's parts I and J show and where part C masks a sanitised value. */
+typedef struct pl_mpart {
+    const char *name;
+    const char *filename;          /* file parts; NULL for text parts */
+    const char *ctype;             /* the part's Content-Type; NULL if none */
+    const char *value;             /* text parts: the value, len bytes and a NUL */
+    apr_size_t  len;               /* text parts: value length; file parts:
+                                    * the file's size (bytes) */
+    apr_off_t   data_offset;       /* where the part's data starts in the
+                                    * body (bytes from its first byte) */
+} pl_mpart;
 
 struct pl_tx {
     apr_pool_t       *pool;
@@ -588,6 +617,9 @@ struct pl_tx {
     const char *reqbody_error_msg;
     int         urlencoded_error, inbound_data_error, outbound_data_error;
     apr_hash_t *multipart_flags;   /* "MULTIPART_STRICT_ERROR" -> "0"/"1" */
+    apr_array_header_t *multipart_parts;   /* pl_mpart*, as the parts end;
+                                            * NULL when the MULTIPART parser
+                                            * did not run */
 
     /* per-transaction overrides (ctl) */
     int         reqbody_access, resbody_access, force_reqbody_var;
@@ -666,18 +698,27 @@ void   pl_tx_add_response_header(pl_tx *tx, const char *name, const char *value)
 /* Derives QUERY_STRING, ARGS_GET, cookies, REQUEST_FILENAME from the
  * request fields; call once after they are filled. */
 void   pl_tx_request_ready(pl_tx *tx);
-/* Appends request body bytes (copies them; spools past the memory limit).
- * Returns APR_SUCCESS, or APR_ENOSPC when SecRequestBodyLimit is exceeded,
- * or PL_BODY_NOFILES when SecRequestBodyNoFilesLimit is: the bytes a body
- * processor (URLENCODED, JSON, XML; MULTIPART outside file parts) would see
- * exceed it, which ModSecurity 2.9 answers with 413 whatever the engine
- * mode and SecRequestBodyLimitAction.  The host logs and answers. */
+/* Appends request body bytes (copies them; spools past the memory limit)
+ * and feeds them to the MULTIPART or XML processor.  Returns APR_SUCCESS,
+ * or APR_ENOSPC when SecRequestBodyLimit is exceeded (what fits is kept),
+ * or PL_BODY_NOFILES when SecRequestBodyNoFilesLimit is: the bytes counted
+ * as 2.9 counts them (everything URLENCODED, JSON and XML see; MULTIPART
+ * part headers and text parts, not file data nor boundaries; the whole body
+ * under ctl:forceRequestBodyVariable when no processor runs) reach the
+ * limit (2.9's ">="), which ModSecurity 2.9 answers with 413 whatever the
+ * engine mode and SecRequestBodyLimitAction.  The host logs and answers. */
 #define PL_BODY_NOFILES (APR_OS_START_USERERR + 1)
 apr_status_t pl_tx_body_append(pl_tx *tx, const char *data, apr_size_t len);
-/* Runs the body processor on the collected body (before phase 2). */
+/* Completes the body processor on the collected body (before phase 2). */
 void   pl_tx_body_done(pl_tx *tx);
 /* Whole body as one buffer (REQUEST_BODY); reads the spool if needed. */
 const char *pl_tx_body_flat(pl_tx *tx, apr_size_t *len);
+/* Calls fn on the stored body in order, without making it one buffer: the
+ * memory chunks, or the spool file read in blocks of 64 KiB into one
+ * buffer reused for every call.  fn returns 0 to go on, anything else to
+ * stop.  Returns APR_SUCCESS, or the error reading the spool file. */
+apr_status_t pl_tx_body_each(pl_tx *tx, int (*fn)(void *ctx, const char *data, apr_size_t len),
+                             void *ctx);
 /* Parses name=value pairs (query string, urlencoded body) into c as 2.9
  * does: '+' and %XX decoded, invalid %-encodings kept and flagged in
  * tx->urlencoded_error, SecArgumentsLimit enforced (tx.c). */

@@ -5,14 +5,20 @@
  * pl_tx from a raw request (and optionally a raw response), runs the five
  * phases in httpd's order and prints the outcome as JSON.
  *
- *   palisade-cli [-c CONFIG]... [-v LEVEL] REQUEST_FILE [RESPONSE_FILE]
- *   palisade-cli [-c CONFIG]... [-v LEVEL] -d DIR     one JSON line per .req file
+ *   palisade-cli [-c CONFIG]... [-v LEVEL] [-b BYTES] REQUEST_FILE [RESPONSE_FILE]
+ *   palisade-cli [-c CONFIG]... [-v LEVEL] [-b BYTES] -d DIR
+ *                                                     one JSON line per .req file
  *   palisade-cli -t -c CONFIG                         check the configuration
  *   palisade-cli -D DATADIR/USER-NAME                 dump a collection file
  *                                                     (SDBM, SecDataDir)
  *
  * Exit status: 0 when the transactions were processed (whatever the
  * decision), 1 when -t finds an error, 2 on usage or configuration errors.
+ *
+ * The request body goes to the engine in pieces of BYTES bytes (-b, default
+ * 8192, as httpd's input filter hands it over), read from the request file
+ * piece by piece unless it is chunked, so that the tool itself holds no
+ * copy of a large body.
  *
  * The connection is fixed: client 127.0.0.1:50000, server 127.0.0.1:80.
  * PALISADE_UNIQUE_ID, when set, replaces the generated unique id (for
@@ -37,7 +43,9 @@
  * --------------------------------------------------------------------- */
 
 #define CLI_MAX_CONFIGS   64
-#define CLI_BODY_CHUNK    8192        /* bytes per pl_tx_body_append call */
+#define CLI_BODY_CHUNK    8192        /* bytes per pl_tx_body_append call (-b) */
+#define CLI_HEAD_MAX      65536       /* bytes read to find a request's head */
+#define CLI_NOFILES_LIMIT 1048576     /* SecRequestBodyNoFilesLimit default */
 #define CLI_REMOTE_ADDR   "127.0.0.1"
 #define CLI_REMOTE_PORT   50000
 #define CLI_SERVER_ADDR   "127.0.0.1"
@@ -62,9 +70,16 @@ typedef struct cli_ctx {
 typedef struct cli_msg {
     const char *first_line;
     apr_array_header_t *names, *values;   /* const char*, in order */
-    const char *body;
+    const char *body;             /* NULL when the body stays in body_file */
     apr_size_t  body_len;
+    apr_size_t  head_len;         /* bytes before the body */
+    int         head_complete;    /* the empty line ending the head was seen */
+    apr_file_t *body_file;        /* the request file, read from body_off */
+    apr_off_t   body_off;
 } cli_msg;
+
+/* Bytes per pl_tx_body_append call (-b). */
+static apr_size_t cli_chunk = CLI_BODY_CHUNK;
 
 /* ------------------------------------------------------------------------
  * Host callbacks
@@ -179,6 +194,13 @@ static void cli_dechunk(apr_pool_t *p, const char *data, apr_size_t len,
     *out_len = n;
 }
 
+static int cli_is_chunked(const cli_msg *m)
+{
+    const char *te = cli_header(m, "Transfer-Encoding");
+
+    return te != NULL && apr_strnatcasecmp(te, "identity") != 0 && strstr(te, "hunked");
+}
+
 /*
  * Splits a raw message: start line (leading empty lines skipped, as httpd
  * does), header lines up to an empty line (continuation lines folded into
@@ -188,7 +210,7 @@ static void cli_dechunk(apr_pool_t *p, const char *data, apr_size_t len,
 static void cli_parse_msg(apr_pool_t *p, const char *data, apr_size_t len, cli_msg *m)
 {
     apr_size_t pos = 0;
-    const char *te, *cl;
+    const char *cl;
     char *line;
 
     memset(m, 0, sizeof(*m));
@@ -197,7 +219,8 @@ static void cli_parse_msg(apr_pool_t *p, const char *data, apr_size_t len, cli_m
     while ((line = cli_line(p, data, len, &pos)) != NULL && *line == '\0')
         ;
     m->first_line = line ? line : "";
-    while ((line = cli_line(p, data, len, &pos)) != NULL && *line != '\0') {
+    while ((line = cli_line(p, data, len, &pos)) != NULL
+           && !(m->head_complete = *line == '\0')) {
         char *colon, *v, *end;
 
         if ((*line == ' ' || *line == '\t') && m->values->nelts > 0) {
@@ -219,9 +242,9 @@ static void cli_parse_msg(apr_pool_t *p, const char *data, apr_size_t len, cli_m
         *(const char **)apr_array_push(m->values) = v;
     }
 
-    te = cli_header(m, "Transfer-Encoding");
+    m->head_len = pos;
     cl = cli_header(m, "Content-Length");
-    if (te != NULL && apr_strnatcasecmp(te, "identity") != 0 && strstr(te, "hunked")) {
+    if (cli_is_chunked(m)) {
         cli_dechunk(p, data + pos, len - pos, &m->body, &m->body_len);
     } else {
         m->body = data + pos;
@@ -232,6 +255,54 @@ static void cli_parse_msg(apr_pool_t *p, const char *data, apr_size_t len, cli_m
                 m->body_len = (apr_size_t)n;
         }
     }
+}
+
+/*
+ * A request file: its head is read and parsed; a body that is not chunked
+ * stays in the file (cli_feed_body reads it piece by piece), anything else
+ * is read whole as cli_slurp reads it.
+ */
+static const char *cli_read_request(apr_pool_t *p, const char *path, cli_msg *m)
+{
+    apr_file_t *fd;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    char *buf, err[256];
+    apr_size_t want, got = 0;
+    const char *data, *cl, *err_text;
+
+    rv = apr_file_open(&fd, path, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT, p);
+    if (rv == APR_SUCCESS)
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, fd);
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(p, "%s: %s", path, apr_strerror(rv, err, sizeof(err)));
+    if (fi.size > CLI_HEAD_MAX) {
+        want = CLI_HEAD_MAX;
+        buf = apr_palloc(p, want + 1);
+        rv = apr_file_read_full(fd, buf, want, &got);
+        if (rv != APR_SUCCESS && rv != APR_EOF)
+            return apr_psprintf(p, "%s: %s", path, apr_strerror(rv, err, sizeof(err)));
+        buf[got] = '\0';
+        cli_parse_msg(p, buf, got, m);
+        if (m->head_complete && !cli_is_chunked(m)) {
+            m->body = NULL;
+            m->body_file = fd;
+            m->body_off = (apr_off_t)m->head_len;
+            m->body_len = (apr_size_t)(fi.size - m->body_off);
+            cl = cli_header(m, "Content-Length");
+            if (cl != NULL) {
+                apr_off_t n = apr_atoi64(cl);
+                if (n >= 0 && (apr_size_t)n < m->body_len)
+                    m->body_len = (apr_size_t)n;
+            }
+            return NULL;
+        }
+    }
+    apr_file_close(fd);
+    if ((err_text = cli_slurp(p, path, &data, &got)) != NULL)
+        return err_text;
+    cli_parse_msg(p, data, got, m);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -601,6 +672,8 @@ static int cli_feed_body(pl_tx *tx, const cli_msg *req)
     int reject = cli_limit_rejects(tx, tx->cfg->reqbody_limit_action);
     const char *cl = cli_header(req, "Content-Length");
     apr_size_t off = 0;
+    apr_off_t pos;
+    char *buf = NULL;
 
     if (cl != NULL && apr_atoi64(cl) > limit) {
         cli_host_log(tx, apr_psprintf(tx->pool, "Request body (Content-Length) is larger "
@@ -610,11 +683,35 @@ static int cli_feed_body(pl_tx *tx, const cli_msg *req)
             return 1;
         }
     }
+    if (req->body == NULL) {
+        /* one buffer for every piece read from the request file */
+        buf = apr_palloc(tx->pool, cli_chunk);
+        pos = req->body_off;
+        if (apr_file_seek(req->body_file, APR_SET, &pos) != APR_SUCCESS)
+            return 0;
+    }
     while (off < req->body_len) {
         apr_size_t n = req->body_len - off;
-        if (n > CLI_BODY_CHUNK)
-            n = CLI_BODY_CHUNK;
-        if (pl_tx_body_append(tx, req->body + off, n) == APR_ENOSPC) {
+        const char *piece = buf;
+        apr_status_t rv;
+
+        if (n > cli_chunk)
+            n = cli_chunk;
+        if (req->body != NULL)
+            piece = req->body + off;
+        else if (apr_file_read_full(req->body_file, buf, n, &n) != APR_SUCCESS && n == 0)
+            break;
+        rv = pl_tx_body_append(tx, piece, n);
+        if (rv == PL_BODY_NOFILES) {
+            /* as the Apache glue: 413 whatever the mode, as 2.9 */
+            cli_host_log(tx, apr_psprintf(tx->pool, "Request body no files data length is "
+                         "larger than the configured limit (%" APR_OFF_T_FMT ").",
+                         tx->cfg->reqbody_nofiles_limit > 0 ? tx->cfg->reqbody_nofiles_limit
+                                                            : CLI_NOFILES_LIMIT));
+            cli_intercept(tx, 413, 2);
+            return 1;
+        }
+        if (rv == APR_ENOSPC) {
             cli_host_log(tx, apr_psprintf(tx->pool, "Request body is larger than the "
                          "configured limit (%" APR_OFF_T_FMT ").", limit));
             if (reject) {
@@ -729,9 +826,8 @@ static const char *cli_run(apr_pool_t *p, const pl_config *cfg, const char *req_
     pl_tx *tx;
     int stop = 0;
 
-    if ((err = cli_slurp(p, req_path, &data, &len)) != NULL)
+    if ((err = cli_read_request(p, req_path, &req)) != NULL)
         return err;
-    cli_parse_msg(p, data, len, &req);
     if (resp_path != NULL) {
         if ((err = cli_slurp(p, resp_path, &data, &len)) != NULL)
             return err;
@@ -896,8 +992,8 @@ static const char *cli_open_audit_logs(apr_pool_t *p, const pl_config *cfg)
 
 static int cli_usage(void)
 {
-    fputs("usage: palisade-cli [-c CONFIG]... [-v LEVEL] REQUEST_FILE [RESPONSE_FILE]\n"
-          "       palisade-cli [-c CONFIG]... [-v LEVEL] -d DIR\n"
+    fputs("usage: palisade-cli [-c CONFIG]... [-v LEVEL] [-b BYTES] REQUEST_FILE [RESPONSE_FILE]\n"
+          "       palisade-cli [-c CONFIG]... [-v LEVEL] [-b BYTES] -d DIR\n"
           "       palisade-cli -t -c CONFIG...\n"
           "       palisade-cli -D DATADIR/USER-COLLECTION\n", stderr);
     return CLI_USAGE;
@@ -912,7 +1008,7 @@ static int cli_main(apr_pool_t *pconf, int argc, char **argv)
     pl_config *cfg;
     pl_cmd cmd;
 
-    while ((opt = getopt(argc, argv, "c:v:d:D:th")) != -1) {
+    while ((opt = getopt(argc, argv, "c:v:b:d:D:th")) != -1) {
         switch (opt) {
         case 'c':
             if (nconfigs == CLI_MAX_CONFIGS)
@@ -920,6 +1016,11 @@ static int cli_main(apr_pool_t *pconf, int argc, char **argv)
             configs[nconfigs++] = optarg;
             break;
         case 'v': level = atoi(optarg); break;
+        case 'b':
+            if (atol(optarg) <= 0)
+                return cli_usage();
+            cli_chunk = (apr_size_t)atol(optarg);
+            break;
         case 'd': batch_dir = optarg; break;
         case 'D': return cli_dump(pconf, optarg);
         case 't': check_only = 1; break;
