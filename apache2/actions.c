@@ -811,6 +811,36 @@ static int exec_setvar(pl_tx *tx, pl_rule *r, const pl_action *a)
     return 1;
 }
 
+int pl_action_setvar(pl_tx *tx, pl_rule *r, const char *name, const char *value)
+{
+    setvar_data d;
+    pl_action a;
+    const char *key = name;
+
+    memset(&d, 0, sizeof(d));
+    d.raw_name = name;
+    d.raw_value = value;
+    if (*key == '!') {
+        d.unset = 1;
+        key++;
+    }
+    /* text that is no valid macro is taken literally, as 2.9's expansion
+     * leaves what it cannot resolve */
+    if (var_name_init(tx->pool, &d.name, "setvar", name, key) != NULL) {
+        d.name.m = NULL;
+        d.name.full = escape_nq(tx->pool, key, strlen(key));
+        var_name_split(tx->pool, d.name.full, &d.name.coll, &d.name.coll_uc, &d.name.key);
+    }
+    if (compile(tx->pool, "setvar", value, &d.value) != NULL)
+        d.value = pl_macro_literal(tx->pool, value);
+    d.relative = (value[0] == '+' || value[0] == '-');
+    memset(&a, 0, sizeof(a));
+    a.def = pl_actiondef_find("setvar");
+    a.param = name;
+    a.data = &d;
+    return exec_setvar(tx, r, &a);
+}
+
 /* ---- setenv ---------------------------------------------------------------- */
 
 /* setenv:name=value (value "1" when absent), setenv:!name unsets. */

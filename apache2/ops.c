@@ -2659,3 +2659,8 @@ const pl_opdef *pl_opdef_find(const char *name)
     }
     return NULL;
 }
+
+const char *pl_resolve_path(apr_pool_t *p, const char *rule_file, const char *fn)
+{
+    return resolve_path(p, rule_file, fn);
+}

@@ -159,6 +159,11 @@ const char *pl_parse_targets(pl_cmd *cmd, apr_pool_t *p, const char *text,
     return NULL;
 }
 
+const char *pl_parse_target(apr_pool_t *p, const char *text, pl_target *t)
+{
+    return parse_one_target(p, text, strlen(text), t);
+}
+
 /* ---- operator ----------------------------------------------------------- */
 
 static const char *parse_operator(pl_cmd *cmd, pl_rule *r, const char *text)

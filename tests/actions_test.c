@@ -239,6 +239,15 @@ pl_macro *pl_macro_compile(apr_pool_t *p, const char *text, const char **err)
     return m;
 }
 
+pl_macro *pl_macro_literal(apr_pool_t *p, const char *text)
+{
+    pl_macro *m = apr_pcalloc(p, sizeof(*m));
+
+    m->text = text;
+    m->is_const = 1;
+    return m;
+}
+
 int pl_macro_is_const(const pl_macro *m) { return m->is_const; }
 const char *pl_macro_text(const pl_macro *m) { return m->text; }
 
