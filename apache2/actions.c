@@ -656,16 +656,20 @@ static int exec_sanitise(pl_tx *tx, pl_rule *r, const pl_action *a)
 /* ---- exec ------------------------------------------------------------------ */
 
 /* exec:PROGRAM runs an external program when the rule matches (exec.c);
- * its output is read and ignored.  Lua scripts are a later issue. */
+ * its output is read and ignored.  exec:SCRIPT.lua runs the script's
+ * main() in-process (lua.c), compiled now; its return value is ignored.
+ * 2.9 opens a relative script name from the server's working directory;
+ * here it is relative to the rule's file, as SecRuleScript's is. */
 static const char *act_exec(pl_rule *r, pl_action *a, apr_pool_t *p)
 {
-    apr_size_t n = strlen(a->param);
+    pl_lua_script *script = NULL;
+    const char *err;
 
-    (void)r;
-    (void)p;
-    if (n > 4 && strcmp(a->param + n - 4, ".lua") == 0)
-        return "not implemented yet: Lua";
-    return NULL;
+    if (!pl_lua_is_script(a->param))
+        return NULL;
+    err = pl_lua_compile(p, pl_resolve_path(p, r->file, a->param), &script);
+    a->data = script;
+    return err;
 }
 
 static int exec_exec(pl_tx *tx, pl_rule *r, const pl_action *a)
@@ -673,7 +677,13 @@ static int exec_exec(pl_tx *tx, pl_rule *r, const pl_action *a)
     const char *err = NULL;
     char *out = NULL;
 
-    (void)r;
+    if (a->data != NULL) {
+        if (pl_lua_run(tx, r, a->data, NULL, &out) < 0) {
+            pl_log_alert(tx, 1, out);
+            return 0;
+        }
+        return 1;
+    }
     if (pl_exec_program(tx, a->param, NULL, &out, &err) != 1) {
         pl_log_alert(tx, 1, err);
         pl_log_alert(tx, 1, apr_psprintf(tx->pool, "Failed to execute: %s", a->param));
