@@ -656,16 +656,20 @@ static int exec_sanitise(pl_tx *tx, pl_rule *r, const pl_action *a)
 /* ---- exec ------------------------------------------------------------------ */
 
 /* exec:PROGRAM runs an external program when the rule matches (exec.c);
- * its output is read and ignored.  Lua scripts are a later issue. */
+ * its output is read and ignored.  exec:SCRIPT.lua runs the script's
+ * main() in-process (lua.c), compiled now; its return value is ignored.
+ * 2.9 opens a relative script name from the server's working directory;
+ * here it is relative to the rule's file, as SecRuleScript's is. */
 static const char *act_exec(pl_rule *r, pl_action *a, apr_pool_t *p)
 {
-    apr_size_t n = strlen(a->param);
+    pl_lua_script *script = NULL;
+    const char *err;
 
-    (void)r;
-    (void)p;
-    if (n > 4 && strcmp(a->param + n - 4, ".lua") == 0)
-        return "not implemented yet: Lua";
-    return NULL;
+    if (!pl_lua_is_script(a->param))
+        return NULL;
+    err = pl_lua_compile(p, pl_resolve_path(p, r->file, a->param), &script);
+    a->data = script;
+    return err;
 }
 
 static int exec_exec(pl_tx *tx, pl_rule *r, const pl_action *a)
@@ -673,7 +677,13 @@ static int exec_exec(pl_tx *tx, pl_rule *r, const pl_action *a)
     const char *err = NULL;
     char *out = NULL;
 
-    (void)r;
+    if (a->data != NULL) {
+        if (pl_lua_run(tx, r, a->data, NULL, &out) < 0) {
+            pl_log_alert(tx, 1, out);
+            return 0;
+        }
+        return 1;
+    }
     if (pl_exec_program(tx, a->param, NULL, &out, &err) != 1) {
         pl_log_alert(tx, 1, err);
         pl_log_alert(tx, 1, apr_psprintf(tx->pool, "Failed to execute: %s", a->param));
@@ -809,6 +819,36 @@ static int exec_setvar(pl_tx *tx, pl_rule *r, const pl_action *a)
         setvar_absolute(tx, c, d, coll, key);
     }
     return 1;
+}
+
+int pl_action_setvar(pl_tx *tx, pl_rule *r, const char *name, const char *value)
+{
+    setvar_data d;
+    pl_action a;
+    const char *key = name;
+
+    memset(&d, 0, sizeof(d));
+    d.raw_name = name;
+    d.raw_value = value;
+    if (*key == '!') {
+        d.unset = 1;
+        key++;
+    }
+    /* text that is no valid macro is taken literally, as 2.9's expansion
+     * leaves what it cannot resolve */
+    if (var_name_init(tx->pool, &d.name, "setvar", name, key) != NULL) {
+        d.name.m = NULL;
+        d.name.full = escape_nq(tx->pool, key, strlen(key));
+        var_name_split(tx->pool, d.name.full, &d.name.coll, &d.name.coll_uc, &d.name.key);
+    }
+    if (compile(tx->pool, "setvar", value, &d.value) != NULL)
+        d.value = pl_macro_literal(tx->pool, value);
+    d.relative = (value[0] == '+' || value[0] == '-');
+    memset(&a, 0, sizeof(a));
+    a.def = pl_actiondef_find("setvar");
+    a.param = name;
+    a.data = &d;
+    return exec_setvar(tx, r, &a);
 }
 
 /* ---- setenv ---------------------------------------------------------------- */

@@ -258,6 +258,18 @@ static const char *pl_dir_SecAction(pl_cmd *cmd, const char *args)
     return add_rule(cmd, PL_RT_ACTION, NULL, NULL, argv[0]);
 }
 
+/* SecRuleScript FILE [ACTIONS]: a rule whose condition is a Lua script's
+ * main() (lua.c), the file relative to this configuration file's. */
+static const char *pl_dir_SecRuleScript(pl_cmd *cmd, const char *args)
+{
+    char *argv[MAX_ARGS];
+    int n = 0;
+    const char *err = args_n(cmd, args, argv, 1, 2, &n);
+    if (err)
+        return err;
+    return add_rule(cmd, PL_RT_SCRIPT, NULL, argv[0], n == 2 ? argv[1] : NULL);
+}
+
 /* A marker sits in every phase so that skipAfter finds it from any. */
 static const char *pl_dir_SecMarker(pl_cmd *cmd, const char *args)
 {
@@ -914,7 +926,6 @@ NOT_YET(SecHashMethodRx)
 NOT_YET(SecHashParam)
 NOT_YET(SecRemoteRules)
 NOT_YET(SecRemoteRulesFailAction)
-NOT_YET(SecRuleScript)
 NOT_YET(SecStreamInBodyInspection)
 NOT_YET(SecStreamOutBodyInspection)
 

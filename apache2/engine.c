@@ -68,9 +68,12 @@ void pl_debug(pl_tx *tx, int level, const char *fmt, ...)
 static const char *metadata(pl_tx *tx, const pl_rule *s)
 {
     apr_pool_t *p = tx->pool;
-    char *m = apr_psprintf(p, " [file \"%s\"] [line \"%d\"] [id \"%s\"]",
-                           s->file ? s->file : "", s->line, s->id_str ? s->id_str : "");
+    char *m = apr_psprintf(p, " [file \"%s\"] [line \"%d\"]", s->file ? s->file : "", s->line);
     int i;
+
+    /* only a SecRuleScript may have no id: 2.9 then writes no [id] */
+    if (s->id_str)
+        m = apr_pstrcat(p, m, " [id \"", s->id_str, "\"]", NULL);
 
     if (s->rev)
         m = apr_pstrcat(p, m, " [rev \"", pl_log_escape(p, s->rev, strlen(s->rev)), "\"]", NULL);
@@ -479,12 +482,37 @@ static int evaluate(pl_tx *tx, pl_rule *r, const pl_var *v, const char *val,
     return 1;
 }
 
+/*
+ * SecRuleScript: main() returning a string (or a number) is a match whose
+ * message is that text, as in 2.9, which neither sets MATCHED_VAR nor
+ * lists the rule in the audit log's part K.  A failing script fails the
+ * rule ("Rule processing failed" follows its own error line).
+ */
+static int run_script(pl_tx *tx, pl_rule *r, int last)
+{
+    char *msg = NULL;
+    int rc = pl_lua_run(tx, r, r->op.data, NULL, &msg);
+
+    if (rc < 0) {
+        pl_log_alert(tx, 1, msg);
+        return -2;
+    }
+    if (rc == 0)
+        return 0;
+    run_actions(tx, r);
+    if (last && chain_matched(tx, r->chain_start, msg))
+        return -1;
+    return 1;
+}
+
 static int run_rule(pl_tx *tx, pl_rule *r, apr_array_header_t *vals, apr_array_header_t *tmp)
 {
     /* a "chain" with no rule after it never completes: as in 2.9 its
      * actions run on a match but it neither logs nor disrupts */
     int last = r->chain_next == NULL && !r->chain, hits = 0, i, k;
 
+    if (r->type == PL_RT_SCRIPT)
+        return run_script(tx, r, last);
     if (r->type != PL_RT_RULE) {
         note_match(tx, r);
         run_actions(tx, r);

@@ -80,6 +80,20 @@ pl_macro *pl_macro_compile(apr_pool_t *p, const char *text, const char **err)
     return m;
 }
 
+pl_macro *pl_macro_literal(apr_pool_t *p, const char *text)
+{
+    pl_macro *m = apr_pcalloc(p, sizeof(*m));
+    pl_macro_seg *seg;
+
+    m->src = text;
+    m->segs = apr_array_make(p, 1, sizeof(pl_macro_seg));
+    m->is_const = 1;
+    seg = apr_array_push(m->segs);
+    seg->text = text;
+    seg->len = strlen(text);
+    return m;
+}
+
 int pl_macro_is_const(const pl_macro *m)
 {
     return m == NULL || m->is_const;

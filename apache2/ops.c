@@ -141,6 +141,13 @@ typedef struct ip_builder {
 
 typedef int (*verify_fn)(const char *s, apr_size_t len);
 
+/* @inspectFile's parameter: an external program, or a Lua script run in
+ * the transaction's Lua state (2.9 tells them apart by the ".lua" end). */
+typedef struct inspect_data {
+    const char    *program;
+    pl_lua_script *script;
+} inspect_data;
+
 /* ------------------------------------------------------------------------
  * Static function prototypes
  * --------------------------------------------------------------------- */
@@ -2242,12 +2249,14 @@ static int op_fuzzy_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var
  * @inspectFile: an external program approves each file (exec.c)
  * --------------------------------------------------------------------- */
 
-/* The program as written, or relative to the rule's file when it is
- * found there (2.9 runs it as written, from the server's directory). */
+/* A program as written, or relative to the rule's file when it is found
+ * there (2.9 runs it as written, from the server's directory); a Lua
+ * script relative to the rule's file, compiled now (2.9 does both). */
 static const char *op_inspect_init(pl_op *op, apr_pool_t *p)
 {
     const char *param = op->param ? op->param : "";
     apr_size_t n = strlen(param);
+    inspect_data *d = apr_pcalloc(p, sizeof(*d));
     const char *path;
     apr_finfo_t fi;
 
@@ -2255,32 +2264,37 @@ static const char *op_inspect_init(pl_op *op, apr_pool_t *p)
         n--;
     if (n == 0 || strspn(param, " \t\r\n") == n)
         return "Operator @inspectFile requires parameter.";
-    if (n > 4 && strncmp(param + n - 4, ".lua", 4) == 0)
-        return "not implemented yet: Lua";
-    op->data = (void *)param;
+    op->data = d;
+    path = apr_pstrndup(p, param, n);
+    if (pl_lua_is_script(path))
+        return pl_lua_compile(p, resolve_path(p, op->file, path), &d->script);
+    d->program = param;
     if (strpbrk(param, " \t") == NULL && param[0] != '/') {
         path = resolve_path(p, op->file, param);
         if (apr_stat(&fi, path, APR_FINFO_TYPE, p) == APR_SUCCESS && fi.filetype == APR_REG)
-            op->data = (void *)path;
+            d->program = path;
     }
     return NULL;
 }
 
-/* The value is a file name (FILES_TMPNAMES); the program's first output
- * byte '1' approves it, anything else is a match. */
+/* The value is a file name (FILES_TMPNAMES).  A program approves it with
+ * '1' as its first output byte, anything else is a match; a Lua script's
+ * main(filename) matches by returning a string, which is the message. */
 static int op_inspect_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
                            const char *val, apr_size_t len, char **msg)
 {
+    const inspect_data *d = op->data;
     const char *script = op->param, *target, *err = NULL;
     char *out = NULL;
 
-    (void)rule;
     (void)var;
     if (tx == NULL)
         return 0;
     target = apr_pstrmemdup(tx->pool, val ? val : "", val ? strnlen(val, len) : 0);
+    if (d->script != NULL)
+        return pl_lua_run(tx, rule, d->script, target, msg);
     pl_debug(tx, 4, "Executing %s to inspect %s.", script, target);
-    if (pl_exec_program(tx, op->data, target, &out, &err) <= 0) {
+    if (pl_exec_program(tx, d->program, target, &out, &err) <= 0) {
         pl_log_alert(tx, 1, err);
         *msg = apr_psprintf(tx->pool, "Execution of the approver script \"%s\" failed "
                             "(invocation failed).", pl_log_escape(tx->pool, script, strlen(script)));
@@ -2658,4 +2672,9 @@ const pl_opdef *pl_opdef_find(const char *name)
         }
     }
     return NULL;
+}
+
+const char *pl_resolve_path(apr_pool_t *p, const char *rule_file, const char *fn)
+{
+    return resolve_path(p, rule_file, fn);
 }

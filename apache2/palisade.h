@@ -141,6 +141,8 @@ int  pl_target_excludes(pl_tx *tx, const pl_target *ex, const pl_var *var, const
 
 /* Returns NULL and *err on a malformed macro. Plain text compiles too. */
 pl_macro   *pl_macro_compile(apr_pool_t *p, const char *text, const char **err);
+/* Text taken as it is, "%{" included (values given at request time). */
+pl_macro   *pl_macro_literal(apr_pool_t *p, const char *text);
 int         pl_macro_is_const(const pl_macro *m);
 const char *pl_macro_expand(pl_tx *tx, const pl_macro *m, apr_size_t *len);
 const char *pl_macro_text(const pl_macro *m);   /* as written */
@@ -202,6 +204,10 @@ typedef struct pl_opdef {
 const pl_opdef *pl_opdef_find(const char *name);    /* case-insensitive, aliases too */
 /* PCRE2 limits from SecPcreMatchLimit(Recursion), set at configuration time. */
 void pl_ops_set_pcre_limits(unsigned long match, unsigned long depth);
+/* A data file, program or script named in a rule: absolute as written,
+ * else relative to the directory of the configuration file (rule_file)
+ * that names it, as 2.9 resolves them. */
+const char *pl_resolve_path(apr_pool_t *p, const char *rule_file, const char *fn);
 /* Compiles a regex (used for selectors, ctl by msg/tag, ...). */
 pcre2_code *pl_regex_compile(apr_pool_t *p, const char *re, int caseless, const char **err);
 /* 1 match, 0 none, <0 error (PL_RX_LIMIT when a PCRE limit was hit). */
@@ -257,6 +263,11 @@ enum { PL_ARG_NONE, PL_ARG_REQ, PL_ARG_OPT };
 #define PL_AF_NOT_YET  0x01
 
 const pl_actiondef *pl_actiondef_find(const char *name);
+/* setvar:NAME=VALUE with both given at request time (Lua's m.setvar):
+ * macros expanded in both, "!coll.key" unsets, a value starting with + or
+ * - is a relative change, the value is taken as it is (not trimmed).
+ * Returns 1 when a variable was set or unset. */
+int pl_action_setvar(pl_tx *tx, pl_rule *r, const char *name, const char *value);
 
 /* ------------------------------------------------------------------------
  * Rules
@@ -476,6 +487,9 @@ const char *pl_parse_rule(pl_cmd *cmd, int type, const char *targets,
 const char *pl_parse_actions(pl_cmd *cmd, pl_rule *r, const char *actions);
 const char *pl_parse_targets(pl_cmd *cmd, apr_pool_t *p, const char *text,
                              apr_array_header_t *out);
+/* One target ("ARGS:id", "TX:/^a/", "REQUEST_URI"), without splitting
+ * at '|' or ','; NULL or an error text ("Unknown variable: X"). */
+const char *pl_parse_target(apr_pool_t *p, const char *text, pl_target *t);
 /* Adds a parsed rule to cmd->cfg (chain bookkeeping, id checks). */
 const char *pl_ruleset_add(pl_cmd *cmd, pl_rule *r);
 
@@ -680,6 +694,9 @@ struct pl_tx {
 
     /* ops.c: the PCRE2 match data of this transaction, made on first use */
     void       *match_data;
+
+    /* lua.c: the transaction's Lua state, made on first use */
+    struct pl_lua_ctx *lua;
 };
 
 /* ctl:ruleRemove* records kept per transaction. */
@@ -848,5 +865,30 @@ int pl_geo_lookup(pl_tx *tx, const pl_geodb *db, const char *target, char **msg)
  * nothing).  Returns 1 when the program ran, -1 (with *err) when not. */
 int pl_exec_program(pl_tx *tx, const char *cmd, const char *arg,
                     char **first_line, const char **err);
+
+/* ------------------------------------------------------------------------
+ * Lua scripts (lua.c): SecRuleScript, exec:FILE.lua, @inspectFile FILE.lua
+ *
+ * A script is compiled once, at configuration time, to bytecode kept in
+ * the configuration pool.  At request time each transaction gets one Lua
+ * state on first use (closed by a cleanup of tx->pool); every run loads the
+ * bytecode into a fresh global table and calls the script's main().
+ * --------------------------------------------------------------------- */
+
+typedef struct pl_lua_script pl_lua_script;
+
+/* 1 when path names a Lua script (ends with ".lua", as 2.9 tells them from
+ * programs). */
+int         pl_lua_is_script(const char *path);
+/* Compiles the script at path (already resolved) into p; NULL or
+ * "Failed to compile script PATH: <Lua's message>". */
+const char *pl_lua_compile(apr_pool_t *p, const char *path, pl_lua_script **out);
+/* Runs main(param) (no argument when param is NULL) for rule.  Returns 1
+ * when main returned a string or a number (*msg: its text, 2.9's match
+ * message), 0 when it returned anything else (nil, false, nothing), -1
+ * when the script failed or ran too long (*msg: "Lua: Script execution
+ * failed: ..."). */
+int         pl_lua_run(pl_tx *tx, pl_rule *rule, const pl_lua_script *s,
+                       const char *param, char **msg);
 
 #endif /* PALISADE_H */

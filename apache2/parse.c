@@ -159,6 +159,11 @@ const char *pl_parse_targets(pl_cmd *cmd, apr_pool_t *p, const char *text,
     return NULL;
 }
 
+const char *pl_parse_target(apr_pool_t *p, const char *text, pl_target *t)
+{
+    return parse_one_target(p, text, strlen(text), t);
+}
+
 /* ---- operator ----------------------------------------------------------- */
 
 static const char *parse_operator(pl_cmd *cmd, pl_rule *r, const char *text)
@@ -372,7 +377,9 @@ const char *pl_parse_rule(pl_cmd *cmd, int type, const char *targets,
         if (r->phase == PL_UNSET)
             r->phase = cmd->cfg->default_action ? cmd->cfg->default_action->phase
                                                 : PL_DEFAULT_PHASE;
-        if (r->id == 0 && type != PL_RT_MARKER)
+        /* 2.9 asks no id of SecRuleScript (such a rule cannot be
+         * removed or updated by id, and logs no [id]) */
+        if (r->id == 0 && type != PL_RT_MARKER && type != PL_RT_SCRIPT)
             return "No action id present within the rule";
     }
     if (type == PL_RT_RULE) {
@@ -380,6 +387,14 @@ const char *pl_parse_rule(pl_cmd *cmd, int type, const char *targets,
             return apr_psprintf(p, "Error creating rule: %s", err);
         if ((err = parse_operator(cmd, r, op)) != NULL)
             return err;
+    } else if (type == PL_RT_SCRIPT) {
+        /* the script's file stands where a SecRule has its operator */
+        pl_lua_script *script = NULL;
+
+        r->op.param = pl_resolve_path(p, cmd->file, op);
+        if ((err = pl_lua_compile(p, r->op.param, &script)) != NULL)
+            return err;
+        r->op.data = script;
     }
     apply_defaults(cmd, r, tail != NULL);
     pl_rule_tfn_ids(p, r);

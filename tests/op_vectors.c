@@ -894,6 +894,29 @@ int pl_exec_program(pl_tx *tx, const char *cmd, const char *arg,
     return -1;
 }
 
+/* Lua (lua.c): no script is compiled or run here (tests/engine/5xx-lua-*.t
+ * run them). */
+int pl_lua_is_script(const char *path)
+{
+    (void)path;
+    return 0;
+}
+
+const char *pl_lua_compile(apr_pool_t *p, const char *path, pl_lua_script **out)
+{
+    (void)p; (void)path;
+    *out = NULL;
+    return "Lua: not in unit tests";
+}
+
+int pl_lua_run(pl_tx *tx, pl_rule *rule, const pl_lua_script *s, const char *param,
+               char **msg)
+{
+    (void)tx; (void)rule; (void)s; (void)param;
+    *msg = "Lua: not in unit tests";
+    return -1;
+}
+
 #ifndef PL_REAL_DETECTORS
 /* Detect exactly the inputs the regression cases above use, with the
  * results libinjection gives for them. */
