@@ -179,6 +179,16 @@ def normalise_debug(text):
     return out
 
 
+def xml_streaming_error(out, dbg):
+    """2.9 tells an XML error found while pieces arrive ("XML parsing
+    error", no completion line) from one found at the end ("XML parser
+    error"): where the body is cut decides which, so they compare equal."""
+    out = out.replace("XML parsing error: ", "XML parser error: ")
+    dbg = [l.replace("XML parsing error: ", "XML parser error: ") for l in dbg
+           if "XML: Parsing complete (well_formed 0)" not in l]
+    return out, dbg
+
+
 def run(d, conf, req, size):
     env = dict(os.environ, PALISADE_UNIQUE_ID="PLchunkTestUniqueId00000001")
     p = subprocess.run([CLI, "-v", "9", "-b", str(size), "-c", conf, req], cwd=d, env=env,
@@ -223,6 +233,9 @@ def main():
                 if size >= len(body):
                     continue
                 rc, out, dbg = run(d, conf, req, size)
+                if "XML parsing error" in out:
+                    ref_out, ref_dbg = xml_streaming_error(ref_out, ref_dbg)
+                    out, dbg = xml_streaming_error(out, dbg)
                 if rc != 0 or out != ref_out:
                     bad.append("%d-byte pieces: output differs:\n  whole: %s\n  piece: %s"
                                % (size, ref_out[:800], out[:800]))
@@ -231,6 +244,13 @@ def main():
                                % (size, first_difference(ref_dbg, dbg)))
             result("%s: same outcome and debug log in pieces" % name, not bad,
                    "\n".join(bad[:3]))
+            if name == "XML not well-formed":
+                _, cut_out, _ = run(d, conf, req, 7)
+                result("XML: an error found while pieces arrive is 2.9's \"parsing error\", "
+                       "one found at the end its \"parser error\"",
+                       "XML parser error: XML: Failed parsing document." in ref_out
+                       and "XML parsing error: XML: Failed parsing document." in cut_out,
+                       "whole: %s\npieces: %s" % (ref_out[-600:], cut_out[-600:]))
             for sub in ("tmp", "upload"):
                 for f in os.listdir(os.path.join(d, sub)):
                     os.unlink(os.path.join(d, sub, f))
