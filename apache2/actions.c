@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include "palisade.h"
+#include "stream.h"
 
 /* ---- constants --------------------------------------------------------- */
 
@@ -690,20 +691,6 @@ static int exec_exec(pl_tx *tx, pl_rule *r, const pl_action *a)
         return 0;
     }
     return 1;
-}
-
-/* ---- not implemented yet -------------------------------------------------- */
-
-static const char *act_not_yet(pl_rule *r, pl_action *a, apr_pool_t *p)
-{
-    (void)r;
-    return apr_psprintf(p, "not implemented yet: %s", a->def->name);
-}
-
-static int exec_not_yet(pl_tx *tx, pl_rule *r, const pl_action *a)
-{
-    (void)tx; (void)r; (void)a;
-    return 0;
 }
 
 /* ---- setvar ---------------------------------------------------------------- */
@@ -1539,7 +1526,7 @@ static const pl_actiondef action_defs[] = {
     /* name                      type  arg   init                exec               flags */
     { "accuracy",                META, REQ,  act_accuracy,       NULL,              0 },
     { "allow",                   DISR, OPT,  act_allow,          NULL,              0 },
-    { "append",                  RUN,  REQ,  act_not_yet,        exec_not_yet,      PL_AF_NOT_YET },
+    { "append",                  RUN,  REQ,  pl_stream_inject_init, pl_stream_append_exec, 0 },
     { "auditlog",                DATA, NONE, act_auditlog,       NULL,              0 },
     { "block",                   DISR, NONE, act_block,          NULL,              0 },
     { "capture",                 DATA, NONE, act_capture,        NULL,              0 },
@@ -1563,7 +1550,7 @@ static const pl_actiondef action_defs[] = {
     { "pass",                    DISR, NONE, act_pass,           NULL,              0 },
     { "pause",                   DATA, REQ,  act_pause,          NULL,              0 },
     { "phase",                   META, REQ,  act_phase,          NULL,              0 },
-    { "prepend",                 RUN,  REQ,  act_not_yet,        exec_not_yet,      PL_AF_NOT_YET },
+    { "prepend",                 RUN,  REQ,  pl_stream_inject_init, pl_stream_prepend_exec, 0 },
     { "proxy",                   DISR, REQ,  act_proxy,          NULL,              0 },
     { "redirect",                DISR, REQ,  act_redirect,       NULL,              0 },
     { "rev",                     META, REQ,  act_rev,            NULL,              0 },

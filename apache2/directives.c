@@ -41,6 +41,7 @@ pl_config *pl_config_create(apr_pool_t *p)
     c->xml_external_entity = c->intercept_on_error = PL_UNSET;
     c->inheritance = PL_UNSET;
     c->rule_perf_time = c->disable_backend_compression = PL_UNSET;
+    c->content_injection = c->stream_inbody = c->stream_outbody = PL_UNSET;
     c->rules = pl_ruleset_create(p);
     c->edits = apr_array_make(p, 1, sizeof(pl_edit));
     return c;
@@ -72,6 +73,7 @@ pl_config *pl_config_merge(apr_pool_t *p, const pl_config *parent, const pl_conf
     MERGE_PTR(audit_relevant_status); MERGE_PTR(web_app_id); MERGE_PTR(sensor_id);
     MERGE_PTR(default_action);
     MERGE(rule_perf_time); MERGE(disable_backend_compression);
+    MERGE(content_injection); MERGE(stream_inbody); MERGE(stream_outbody);
     MERGE_PTR(geo_db); MERGE_PTR(httpbl_key);
 
     if (child->inheritance == 0) {
@@ -910,13 +912,33 @@ static const char *pl_dir_SecDisableBackendCompression(pl_cmd *cmd, const char *
     return set_flag(cmd, args, &cmd->cfg->disable_backend_compression);
 }
 
+/* SecContentInjection On|Off: prepend / append, and STREAM_OUTPUT_BODY
+ * rewritten by @rsub, reach the client (stream.c, mod_palisade.c). */
+static const char *pl_dir_SecContentInjection(pl_cmd *cmd, const char *args)
+{
+    return set_flag(cmd, args, &cmd->cfg->content_injection);
+}
+
+/* SecStreamInBodyInspection On|Off: the request body as
+ * STREAM_INPUT_BODY, which @rsub may rewrite for the handler. */
+static const char *pl_dir_SecStreamInBodyInspection(pl_cmd *cmd, const char *args)
+{
+    return set_flag(cmd, args, &cmd->cfg->stream_inbody);
+}
+
+/* SecStreamOutBodyInspection On|Off: the response body as
+ * STREAM_OUTPUT_BODY, which @rsub may rewrite for the client. */
+static const char *pl_dir_SecStreamOutBodyInspection(pl_cmd *cmd, const char *args)
+{
+    return set_flag(cmd, args, &cmd->cfg->stream_outbody);
+}
+
 NOT_YET(SecChrootDir)
 NOT_YET(SecConnEngine)
 NOT_YET(SecConnReadStateLimit)
 NOT_YET(SecConnWriteStateLimit)
 NOT_YET(SecReadStateLimit)
 NOT_YET(SecWriteStateLimit)
-NOT_YET(SecContentInjection)
 NOT_YET(SecGsbLookupDB)
 NOT_YET(SecGuardianLog)
 NOT_YET(SecHashEngine)
@@ -926,8 +948,6 @@ NOT_YET(SecHashMethodRx)
 NOT_YET(SecHashParam)
 NOT_YET(SecRemoteRules)
 NOT_YET(SecRemoteRulesFailAction)
-NOT_YET(SecStreamInBodyInspection)
-NOT_YET(SecStreamOutBodyInspection)
 
 /* ---- the table --------------------------------------------------------- */
 

@@ -18,6 +18,7 @@
 #endif
 
 #include "palisade.h"
+#include "stream.h"
 
 #include <apr_lib.h>
 #include <apr_network_io.h>
@@ -2631,7 +2632,7 @@ static const pl_opdef opdefs[] = {
     { "pm",                   op_pm_init,        op_pm_exec,           0 },
     { "pmFromFile",           op_pmf_init,       op_pm_exec,           0 },
     { "rbl",                  NULL,              op_rbl_exec,          0 },
-    { "rsub",                 op_not_yet_init,   op_not_yet_exec,      PL_OPF_NOT_YET },
+    { "rsub",                 pl_stream_rsub_init, pl_stream_rsub_exec, 0 },
     { "rx",                   op_rx_init,        op_rx_exec,           PL_OPF_MACRO },
     { "streq",                NULL,              op_streq_exec,        PL_OPF_MACRO },
     { "strmatch",             op_strmatch_init,  op_strmatch_exec,     0 },
@@ -2655,6 +2656,12 @@ static const struct {
     { "ipMatchF", "ipMatchFromFile" },
     { "pmf",      "pmFromFile" },
 };
+
+/* @rsub's replacement is decoded as a phrase (stream.c). */
+char *pl_pm_content(apr_pool_t *p, const char *in, const char **err)
+{
+    return pm_content(p, in, err);
+}
 
 const pl_opdef *pl_opdef_find(const char *name)
 {

@@ -38,6 +38,7 @@ typedef struct pl_target    pl_target;
 typedef struct pl_op        pl_op;
 typedef struct pl_action    pl_action;
 typedef struct pl_cmd       pl_cmd;
+typedef struct pl_stream    pl_stream;
 
 /* ------------------------------------------------------------------------
  * Variables and collections
@@ -213,6 +214,10 @@ pcre2_code *pl_regex_compile(apr_pool_t *p, const char *re, int caseless, const 
 /* 1 match, 0 none, <0 error (PL_RX_LIMIT when a PCRE limit was hit). */
 #define PL_RX_LIMIT (-2)
 int pl_regex_match(const pcre2_code *re, const char *s, apr_size_t len);
+/* 2.9's parse_pm_content() (@pm phrases, @rsub's replacement): quotes,
+ * |hex| bytes and \: \; \\ \" escapes decoded; NULL and *err when empty
+ * or on another escape. */
+char *pl_pm_content(apr_pool_t *p, const char *in, const char **err);
 
 /* Detectors (sqli.c, xss.c): 1 when an attack is found.  fp gets the
  * SQLi fingerprint (at most 8 chars + NUL). */
@@ -411,6 +416,9 @@ struct pl_config {
     const char *httpbl_key;
     long  rule_perf_time;
     int   disable_backend_compression;
+    /* SecContentInjection, SecStreamInBodyInspection,
+     * SecStreamOutBodyInspection: 1/0, PL_UNSET = Off (stream.c) */
+    int   content_injection, stream_inbody, stream_outbody;
 
     /* the last SecDefaultAction (a rule holding its actions), NULL = the
      * built-in "phase:2,log,auditlog,pass"; as in ModSecurity 2.9 it applies
@@ -697,6 +705,10 @@ struct pl_tx {
 
     /* lua.c: the transaction's Lua state, made on first use */
     struct pl_lua_ctx *lua;
+
+    /* stream.c: prepend/append text, STREAM_INPUT_BODY and
+     * STREAM_OUTPUT_BODY; NULL until one of them is used */
+    pl_stream  *stream;
 };
 
 /* ctl:ruleRemove* records kept per transaction. */
@@ -765,6 +777,36 @@ char  *pl_log_escape_hex(apr_pool_t *p, const char *s, apr_size_t len);
 
 /* Sets TX:n captures (n 0..9). */
 void   pl_tx_set_capture(pl_tx *tx, int n, const char *val, apr_size_t len);
+
+/* ------------------------------------------------------------------------
+ * Content injection and stream editing (stream.c)
+ *
+ * The prepend / append actions record text for the response body, sent
+ * only with SecContentInjection On.  With SecStreamInBodyInspection On the
+ * stored request body is STREAM_INPUT_BODY from phase 2 on; with
+ * SecStreamOutBodyInspection On the body given to phase 4 is
+ * STREAM_OUTPUT_BODY; @rsub rewrites them.  The host hands the rewritten
+ * request body to the handler after phase 2, and sends prepend, the
+ * (rewritten) response body and append after phase 4 when it buffered
+ * the body, as ModSecurity 2.9 does.  Every pointer returned lives in
+ * tx->pool.
+ * --------------------------------------------------------------------- */
+
+/* Host: the request body is stored and pl_tx_body_done() ran. */
+void        pl_stream_input_ready(pl_tx *tx);
+/* Host, right before phase 4: tx->resp_body holds what phase 4 sees
+ * ("" when the body is not buffered). */
+void        pl_stream_output_ready(pl_tx *tx);
+/* What replaces the stored request body (the bytes read past
+ * SecRequestBodyLimit follow it); NULL when @rsub did not rewrite it. */
+const char *pl_stream_input_rewritten(const pl_tx *tx, apr_size_t *len);
+/* What replaces the buffered response body; NULL unless @rsub rewrote
+ * STREAM_OUTPUT_BODY and SecContentInjection is On. */
+const char *pl_stream_output_rewritten(const pl_tx *tx, apr_size_t *len);
+/* Text to send before / after the response body; NULL unless a prepend /
+ * append action ran and SecContentInjection is On. */
+const char *pl_stream_prepend(const pl_tx *tx, apr_size_t *len);
+const char *pl_stream_append(const pl_tx *tx, apr_size_t *len);
 
 /* ------------------------------------------------------------------------
  * Persistent collections (persist.c; backends persist_sdbm.c, persist_redis.c)

@@ -26,6 +26,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 #include "palisade.h"
+#include "stream.h"
 
 /* ------------------------------------------------------------------------
  * Constants
@@ -941,11 +942,22 @@ GETTER_STRING(get_modsec_build, MODSEC_BUILD)
 GETTER_FLAG(get_sdbm_delete_error, 0)
 
 /* setsid/setuid would set these; nothing until they exist. */
-static void get_nothing(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
+/* STREAM_INPUT_BODY / STREAM_OUTPUT_BODY: the bodies @rsub may rewrite
+ * (stream.c), absent unless SecStream*BodyInspection is On. */
+static void get_stream_input_body(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 {
-    (void)tx;
-    (void)t;
-    (void)out;
+    apr_size_t len = 0;
+    const char *s = pl_stream_input_value(tx, &len);
+
+    scalar_n(tx, t, out, s, len);
+}
+
+static void get_stream_output_body(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
+{
+    apr_size_t len = 0;
+    const char *s = pl_stream_output_value(tx, &len);
+
+    scalar_n(tx, t, out, s, len);
 }
 
 static void get_webserver_error_log(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
@@ -1113,7 +1125,6 @@ static void get_time_wday(pl_tx *tx, const pl_target *t, apr_array_header_t *out
 #define NOSEL PL_VF_SEL_NONE
 #define NEEDSEL PL_VF_SEL_REQUIRED
 #define GEN PL_VF_GENERIC
-#define TODO (PL_VF_NOT_YET | NOSEL)
 
 static const pl_vardef vardefs[] = {
     { "ARGS",                          C, get_args,                    0 },
@@ -1222,8 +1233,8 @@ static const pl_vardef vardefs[] = {
     { "SESSION",                       C, get_collection,              GEN | NEEDSEL },
     { "SESSIONID",                     S, get_sessionid,               NOSEL },
     { "STATUS_LINE",                   S, get_status_line,             NOSEL },
-    { "STREAM_INPUT_BODY",             S, get_nothing,                 TODO },
-    { "STREAM_OUTPUT_BODY",            S, get_nothing,                 TODO },
+    { "STREAM_INPUT_BODY",             S, get_stream_input_body,       NOSEL },
+    { "STREAM_OUTPUT_BODY",            S, get_stream_output_body,      NOSEL },
     { "TIME",                          S, get_time,                    NOSEL },
     { "TIME_DAY",                      S, get_time_day,                NOSEL },
     { "TIME_EPOCH",                    S, get_time_epoch,              NOSEL },
@@ -1249,7 +1260,6 @@ static const pl_vardef vardefs[] = {
 #undef NOSEL
 #undef NEEDSEL
 #undef GEN
-#undef TODO
 
 /* ------------------------------------------------------------------------
  * Public functions

@@ -530,8 +530,8 @@ static void test_names(void)
     check(pl_actiondef_find("deny")->arg == PL_ARG_NONE, "deny takes none");
     check(pl_actiondef_find("allow")->arg == PL_ARG_OPT, "allow takes an optional one");
     check(!(pl_actiondef_find("exec")->flags & PL_AF_NOT_YET), "exec implemented");
-    check(pl_actiondef_find("append")->flags & PL_AF_NOT_YET, "append not yet");
-    check(pl_actiondef_find("prepend")->flags & PL_AF_NOT_YET, "prepend not yet");
+    check(!(pl_actiondef_find("append")->flags & PL_AF_NOT_YET), "append implemented");
+    check(!(pl_actiondef_find("prepend")->flags & PL_AF_NOT_YET), "prepend implemented");
     check(pl_actiondef_find("proxy")->flags == 0, "proxy accepted");
     check_str(add(new_rule(), "exec", "/bin/x", NULL), NULL, "exec init");
     check_str(add(new_rule(), "exec", "/x/y.lua", NULL), "Lua: not in unit tests",
@@ -800,6 +800,30 @@ static void test_setenv(void)
     check(add(new_rule(), "setenv", "=x", NULL) != NULL, "setenv =x");
 }
 
+/* prepend / append (stream.c): expanded when run, the last one wins, and
+ * only offered to the host with SecContentInjection On. */
+static void test_injection(void)
+{
+    pl_tx *tx = new_tx();
+    apr_size_t n = 0;
+    const char *s;
+
+    pl_coll_set(tx->tx_coll, "who", "you", 3);
+    check(run(tx, "prepend", "<p>hello %{tx.who}</p>") == 1, "prepend runs");
+    check(run(tx, "append", "first") == 1 && run(tx, "append", "<!-- end -->") == 1,
+          "append runs");
+    cfg.content_injection = PL_UNSET;
+    check(pl_stream_prepend(tx, &n) == NULL && pl_stream_append(tx, &n) == NULL,
+          "nothing injected without SecContentInjection On");
+    cfg.content_injection = 1;
+    s = pl_stream_prepend(tx, &n);
+    check(s != NULL && n == 16 && memcmp(s, "<p>hello you</p>", 16) == 0, "prepend expanded");
+    s = pl_stream_append(tx, &n);
+    check(s != NULL && n == 12 && memcmp(s, "<!-- end -->", 12) == 0, "the last append wins");
+    cfg.content_injection = PL_UNSET;
+    check(add(new_rule(), "prepend", "%{}", NULL) != NULL, "prepend bad macro");
+}
+
 static void test_collections(void)
 {
     pl_tx *tx = new_tx();
@@ -1044,6 +1068,7 @@ int main(void)
     test_disruptive_flow_data();
     test_setvar();
     test_setenv();
+    test_injection();
     test_collections();
     test_ctl();
 

@@ -35,6 +35,7 @@
 #include <apr_lib.h>
 
 #include "palisade.h"
+#include "stream.h"
 #include "vectors_json.h"
 
 /* Test stub of a compiled macro: the text, expanded by the stub below. */
@@ -619,13 +620,103 @@ static void check_files(apr_pool_t *p)
     apr_dir_remove(dir, p);
 }
 
+/*
+ * @rsub (stream.c): its parameter and its substitution, as 2.9.7 rewrote
+ * a response body with them (the engine cases tests/engine/13x-*.t run it
+ * in whole transactions).  C strings: "\\" is one backslash.
+ */
+static void check_rsub(apr_pool_t *p)
+{
+    static const struct {
+        const char *param, *in, *want;
+    } subs[] = {
+        { "s/aaa/bbb/", "x aaa y", "x bbb y" },
+        { "s/zzz/bbb/", "x aaa y", "x aaa y" },            /* still a match */
+        { "s/^./X/", "ab\n", "XXX" },                      /* each search restarts */
+        { "s/^a/b/", "aab", "bbb" },
+        { "s/WORLD/Earth/i", "Hello World", "Hello Earth" },
+        { "s/ \\/ / SLASH /", "a / b", "aSLASH b" },       /* \/; leading blank dropped */
+        { "s#Hello#Bye#", "Hello", "Bye" },
+        { "s/Hello/A|41 42|B/", "Hello", "AABB" },
+        { "s/Hello/a\\;b\\:c/", "Hello", "a;b:c" },
+        { "s/Hello/bye", "Hello", "bye" },                 /* closing delimiter left out */
+        { "s/Hello/\"q\"/", "Hello", "q" },
+        { "s/(W)(o)rld/\\\\2\\\\1\\\\3/", "World", "oW" },  /* \\N: groups, unset empty */
+        { "s/l+/L/x", "hello", "heLo" },                    /* unknown flag ignored */
+        { "s/x*/-/", "ab", "-a-b-" },                       /* 2.9 never returns */
+        { "s/$/END/", "ab", "abEND" },
+        { "s/a//", "banana", "bnn" },                       /* 2.9: "b/n/n/" */
+        { "s/%{tx.p}/Q/", "a.a aaa", "Q Q" },
+        { "s/%{tx.p}/Q/d", "a.a aaa", "Q aaa" },
+        { "s/x/%{tx.r}/", "axb", "a<r>b" },
+    };
+    static const struct {
+        const char *param, *err;
+    } bad[] = {
+        { "x/a/b/", "Error rsub operator format, must be s/ pattern" },
+        { "s", "Error rsub operator format - must be s/regex/str/[flags]" },
+        { "s/abc", "Error rsub operator format - must be s/regex/str/[flags]" },
+        { "s//x/", "Error rsub operator format - must be s/regex/str/[flags]" },
+        { "s/(W)orld/\\1x/", "Error rsub operator parsing input data" },
+        { "s/a/ /", "Error rsub operator parsing input data" },
+        { "s/a(/b/", "Error compiling rsub pattern (offset 2): missing closing parenthesis" },
+    };
+    size_t k;
+
+    for (k = 0; k < sizeof(subs) / sizeof(subs[0]); k++) {
+        pl_tx *tx = fake_tx(p);
+        pl_op op;
+        char *msg = NULL;
+        const char *err = op_setup(p, &op, "rsub", subs[k].param), *got;
+        apr_size_t n = 0;
+        int rc;
+
+        if (err != NULL) {
+            check(0, apr_psprintf(p, "@rsub %s: init", subs[k].param), err);
+            continue;
+        }
+        tx_put(tx, "p", "a.a");
+        tx_put(tx, "r", "<r>");
+        pl_stream_state(tx)->out_ready = 1;
+        rc = op_exec(tx, NULL, &op, "STREAM_OUTPUT_BODY", subs[k].in, strlen(subs[k].in), &msg);
+        got = pl_stream_output_value(tx, &n);
+        check(rc == 1 && msg != NULL && strcmp(msg, "Operator rsub succeeded.") == 0
+              && got != NULL && n == strlen(subs[k].want) && memcmp(got, subs[k].want, n) == 0,
+              apr_psprintf(p, "@rsub %s on \"%s\"", subs[k].param, subs[k].in),
+              apr_psprintf(p, "rc %d, got \"%s\", want \"%s\"", rc,
+                           got ? show(p, got, n) : "(none)", subs[k].want));
+    }
+    for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        pl_op op;
+        const char *err = op_setup(p, &op, "rsub", bad[k].param);
+
+        check(err != NULL && strcmp(err, bad[k].err) == 0,
+              apr_psprintf(p, "@rsub %s refused", bad[k].param), err ? err : "(accepted)");
+    }
+    {
+        /* any other variable: an operator error, the value untouched */
+        pl_tx *tx = fake_tx(p);
+        pl_op op;
+        char *msg = NULL;
+        int rc;
+
+        op_setup(p, &op, "rsub", "s/a/b/");
+        rc = op_exec(tx, NULL, &op, "ARGS:a", S("aaa"), &msg);
+        check(rc == -1 && msg == NULL && strstr(last_debug, "only works with STREAM_*") != NULL,
+              "@rsub on ARGS fails", last_debug);
+        rc = op_exec(NULL, NULL, &op, "STREAM_INPUT_BODY", S("aaa"), &msg);
+        check(rc == -1, "@rsub without a transaction fails", NULL);
+    }
+}
+
 static void check_table(apr_pool_t *p)
 {
     static const char *const not_yet[] = {
-        "gsbLookup", "rsub", "validateHash"
+        "gsbLookup", "validateHash"
     };
     static const char *const implemented[] = {
-        "inspectFile", "fuzzyHash", "validateDTD", "validateSchema", "geoLookup", "rbl"
+        "inspectFile", "fuzzyHash", "validateDTD", "validateSchema", "geoLookup", "rbl",
+        "rsub"
     };
     static const char *const macro[] = {
         "within", "contains", "containsWord", "streq", "beginsWith", "endsWith",
@@ -766,6 +857,7 @@ int main(void)
     check_limits(p);
     check_files(p);
     check_table(p);
+    check_rsub(p);
     check_logfmt(p);
     printf("regression cases: %d passed\n", passed - before);
 
@@ -823,6 +915,16 @@ void pl_coll_del(pl_coll *c, const char *key)
 void pl_tx_set_capture(pl_tx *tx, int n, const char *val, apr_size_t len)
 {
     pl_coll_set(tx->tx_coll, apr_itoa(tx->pool, n), apr_pstrmemdup(tx->pool, val, len), len);
+}
+
+/* @rsub (stream.c) compiles its pattern and replacement itself. */
+pl_macro *pl_macro_compile(apr_pool_t *p, const char *text, const char **err)
+{
+    pl_macro *m = apr_pcalloc(p, sizeof(*m));
+
+    m->text = text;
+    *err = NULL;
+    return m;
 }
 
 int pl_macro_is_const(const pl_macro *m)
