@@ -63,6 +63,8 @@ enum {
     PL_OUT_BUFFERING,    /* holding the body for phase 4 */
     PL_OUT_WATCHING,     /* passing the body on, phase 4 at EOS */
     PL_OUT_DONE,         /* phases 3 and 4 are over: pass through */
+    PL_OUT_TAIL,         /* ... but the append text goes before EOS */
+    PL_OUT_INJECT,       /* an error page after phase 1 or 2: inject only */
     PL_OUT_DISCARD       /* intercepted: the original body is dropped */
 };
 
@@ -809,6 +811,34 @@ static void fix_body_headers(pl_req *rc, request_rec *r)
 }
 
 /*
+ * STREAM_INPUT_BODY rewritten by @rsub by the end of phase 2: the handler
+ * gets the new bytes in place of the stored body (what was read past
+ * SecRequestBodyLimit still follows), and Content-Length counts them, as
+ * 2.9 sets it after phase 2.
+ */
+static void replace_request_body(pl_req *rc, request_rec *r)
+{
+    pl_tx *tx = rc->tx;
+    apr_size_t n = 0;
+    const char *s = pl_stream_input_rewritten(tx, &n);
+    const char *cl;
+    apr_bucket *after;
+
+    if (s == NULL || rc->body == NULL
+        || apr_brigade_partition(rc->body, tx->body.length, &after) != APR_SUCCESS)
+        return;
+    while (APR_BRIGADE_FIRST(rc->body) != after)
+        apr_bucket_delete(APR_BRIGADE_FIRST(rc->body));
+    APR_BRIGADE_INSERT_HEAD(rc->body, apr_bucket_pool_create(s, n, tx->pool,
+                                                             r->connection->bucket_alloc));
+    cl = apr_table_get(r->headers_in, "Content-Length");
+    if (cl != NULL)
+        apr_table_setn(r->headers_in, "Content-Length", apr_off_t_toa(r->pool,
+                       apr_atoi64(cl) - tx->body.length + (apr_off_t)n));
+    pl_debug(tx, 4, "Input stream filter: Forwarded %" APR_SIZE_T_FMT " bytes.", n);
+}
+
+/*
  * The rule engine setting of the final configuration replaces the one the
  * transaction started with, unless a ctl action changed it meanwhile.
  */
@@ -888,6 +918,7 @@ static int hook_fixups(request_rec *r)
         fix_body_headers(rc, r);
         ap_add_input_filter(PL_IN_FILTER, rc, r, r->connection);
         pl_tx_body_done(rc->tx);
+        pl_stream_input_ready(rc->tx);
         /* a body processor error reaches the error log (and the audit
          * log's part H), as in 2.9; REQBODY_ERROR is for the rules */
         if (rc->tx->reqbody_error && rc->tx->reqbody_error_msg != NULL)
@@ -896,6 +927,7 @@ static int hook_fixups(request_rec *r)
     hide_compression(rc, r);
     if (pl_run_phase(rc->tx, 2))
         return request_interception(rc, r, 2);
+    replace_request_body(rc, r);
     return DECLINED;
 }
 
@@ -1041,6 +1073,150 @@ static int inspectable_type(pl_tx *tx, request_rec *r)
     return listed;
 }
 
+/* ------------------------------------------------------------------------
+ * Content injection (SecContentInjection On), as 2.9's output filter does
+ * it: prepend and append around the body, and the response body @rsub
+ * rewrote in place of the buffered one.
+ * --------------------------------------------------------------------- */
+
+static apr_bucket *text_bucket(pl_req *rc, const char *s, apr_size_t n)
+{
+    return apr_bucket_pool_create(s, n, rc->tx->pool, rc->r->connection->bucket_alloc);
+}
+
+static apr_bucket *find_eos(apr_bucket_brigade *bb)
+{
+    apr_bucket *b;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b))
+        if (APR_BUCKET_IS_EOS(b))
+            return b;
+    return NULL;
+}
+
+/* Once phase 3 is over: when prepend or append ran, the headers the new
+ * text makes wrong go (2.9: Content-Length, Last-Modified, ETag and
+ * Expires). */
+static void injection_headers(pl_req *rc, request_rec *r)
+{
+    pl_tx *tx = rc->tx;
+    apr_size_t n;
+
+    if (tx->cfg->content_injection != 1) {
+        pl_debug(tx, 9, "Content Injection: Not enabled.");
+        return;
+    }
+    if (pl_stream_prepend(tx, &n) == NULL && pl_stream_append(tx, &n) == NULL) {
+        pl_debug(tx, 9, "Content Injection: Nothing to inject.");
+        return;
+    }
+    apr_table_unset(r->headers_out, "Content-Length");
+    apr_table_unset(r->headers_out, "Last-Modified");
+    apr_table_unset(r->headers_out, "ETag");
+    apr_table_unset(r->headers_out, "Expires");
+    pl_debug(tx, 9, "Content Injection: Removing headers (C-L, L-M, Etag, Expires).");
+}
+
+/* A body that is not buffered: the prepend text of phases 1-3 goes in
+ * front of its first bytes. */
+static void inject_head(pl_req *rc, apr_bucket_brigade *bb)
+{
+    apr_size_t n;
+    const char *s = pl_stream_prepend(rc->tx, &n);
+
+    if (s == NULL)
+        return;
+    APR_BRIGADE_INSERT_HEAD(bb, text_bucket(rc, s, n));
+    pl_debug(rc->tx, 9, "Content Injection (nb): Added content to top: %s",
+             pl_log_escape_nq(rc->tx->pool, s, n));
+}
+
+/* ... and append text before its EOS (when bb holds it). */
+static void inject_tail(pl_req *rc, apr_bucket_brigade *bb, const char *s, apr_size_t n)
+{
+    apr_bucket *eos = find_eos(bb);
+
+    if (s == NULL || eos == NULL)
+        return;
+    APR_BUCKET_INSERT_BEFORE(eos, text_bucket(rc, s, n));
+    pl_debug(rc->tx, 9, "Content-Injection (nb): Added content to bottom: %s",
+             pl_log_escape_nq(rc->tx->pool, s, n));
+}
+
+/* PL_OUT_TAIL: the body passes; append goes before its EOS. */
+static apr_status_t pass_tail(ap_filter_t *f, pl_req *rc, apr_bucket_brigade *bb)
+{
+    apr_size_t n = 0;
+    const char *s = pl_stream_append(rc->tx, &n);
+
+    if (find_eos(bb) != NULL) {
+        inject_tail(rc, bb, s, n);
+        rc->out_state = PL_OUT_DONE;
+        ap_remove_output_filter(f);
+    }
+    return ap_pass_brigade(f->next, bb);
+}
+
+/*
+ * After phase 4 on a whole buffered body: the body @rsub rewrote in place
+ * of the data buckets, prepend in front, append before EOS.  It goes out
+ * in one pass, so Content-Length is set to what is sent (httpd's own
+ * filter would do the same, unless a FLUSH in the buffered body made it
+ * send early).
+ */
+static void inject_buffered(pl_req *rc, request_rec *r, apr_bucket_brigade *out)
+{
+    pl_tx *tx = rc->tx;
+    apr_bucket *b, *next, *eos = find_eos(out);
+    const char *s;
+    apr_size_t n;
+    apr_off_t len = 0;
+    int changed = 0;
+
+    if ((s = pl_stream_output_rewritten(tx, &n)) != NULL) {
+        for (b = APR_BRIGADE_FIRST(out); b != APR_BRIGADE_SENTINEL(out); b = next) {
+            next = APR_BUCKET_NEXT(b);
+            if (!APR_BUCKET_IS_METADATA(b))
+                apr_bucket_delete(b);
+        }
+        APR_BRIGADE_INSERT_HEAD(out, text_bucket(rc, s, n));
+        pl_debug(tx, 9, "Content Injection: Data reinjected bytes [%" APR_SIZE_T_FMT "]", n);
+        changed = 1;
+    }
+    if ((s = pl_stream_prepend(tx, &n)) != NULL) {
+        APR_BRIGADE_INSERT_HEAD(out, text_bucket(rc, s, n));
+        pl_debug(tx, 9, "Content Injection (b): Added content to top: %s",
+                 pl_log_escape_nq(tx->pool, s, n));
+        changed = 1;
+    }
+    if (eos != NULL && (s = pl_stream_append(tx, &n)) != NULL) {
+        APR_BUCKET_INSERT_BEFORE(eos, text_bucket(rc, s, n));
+        pl_debug(tx, 9, "Content-Injection (b): Added content to bottom: %s",
+                 pl_log_escape_nq(tx->pool, s, n));
+        changed = 1;
+    }
+    if (changed && apr_brigade_length(out, 1, &len) == APR_SUCCESS)
+        ap_set_content_length(r, len);
+}
+
+/* Injection into a body that is not buffered (phase 3 allowed the
+ * response, or it is the error page of a request that ended before its
+ * handler): prepend now, append before EOS. */
+static apr_status_t start_injection(ap_filter_t *f, pl_req *rc, apr_bucket_brigade *bb)
+{
+    apr_size_t n;
+
+    injection_headers(rc, f->r);
+    inject_head(rc, bb);
+    if (pl_stream_append(rc->tx, &n) != NULL) {
+        rc->out_state = PL_OUT_TAIL;
+        return pass_tail(f, rc, bb);
+    }
+    rc->out_state = PL_OUT_DONE;
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
 /* Replaces the response with an error for status, without letting any byte
  * of the original body through. */
 static apr_status_t output_intercept(ap_filter_t *f, apr_bucket_brigade *bb,
@@ -1076,8 +1252,13 @@ static int brigade_has_eos(apr_bucket_brigade *bb)
     return 0;
 }
 
-/* Runs phase 4 on the first (at most limit) buffered bytes and sends the
- * buffered response on. */
+/*
+ * Runs phase 4 on the first (at most limit) buffered bytes and sends the
+ * buffered response on.  A partial body is not rewritten (2.9 re-injects
+ * whole bodies only); prepend goes in front of it and append before EOS,
+ * which 2.9 takes when it sees EOS: before phase 4 when EOS came with the
+ * bytes over the limit, after it otherwise.
+ */
 static apr_status_t finish_response(ap_filter_t *f, pl_req *rc, int partial)
 {
     request_rec *r = f->r;
@@ -1087,6 +1268,9 @@ static apr_status_t finish_response(ap_filter_t *f, pl_req *rc, int partial)
     char *buf = apr_palloc(r->pool, n + 1);
     apr_bucket_brigade *out = rc->out;
     apr_status_t rv = apr_brigade_flatten(out, buf, &n);
+    int eos = find_eos(out) != NULL;
+    apr_size_t early_n = 0;
+    const char *early = partial && eos ? pl_stream_append(tx, &early_n) : NULL, *s;
 
     if (rv != APR_SUCCESS)
         return rv;
@@ -1094,10 +1278,29 @@ static apr_status_t finish_response(ap_filter_t *f, pl_req *rc, int partial)
     tx->resp_body = buf;
     tx->resp_body_len = n;
     tx->resp_body_partial = partial;
+    pl_stream_output_ready(tx);
     if (pl_run_phase(tx, 4))
         return output_intercept(f, out, rc, 4);
-    rc->out_state = PL_OUT_DONE;
     rc->out = NULL;
+    if (!partial) {
+        inject_buffered(rc, r, out);
+    } else {
+        if ((s = pl_stream_prepend(tx, &n)) != NULL) {
+            APR_BRIGADE_INSERT_HEAD(out, text_bucket(rc, s, n));
+            pl_debug(tx, 9, "Content Injection (b): Added content to top: %s",
+                     pl_log_escape_nq(tx->pool, s, n));
+        }
+        /* what phase 4 injects makes the length wrong, and the rest of
+         * the body is not here to count it */
+        if (s != NULL || pl_stream_append(tx, &n) != NULL)
+            apr_table_unset(r->headers_out, "Content-Length");
+        inject_tail(rc, out, early, early_n);
+        if (!eos && pl_stream_append(tx, &n) != NULL) {
+            rc->out_state = PL_OUT_TAIL;
+            return ap_pass_brigade(f->next, out);
+        }
+    }
+    rc->out_state = PL_OUT_DONE;
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, out);
 }
@@ -1157,6 +1360,10 @@ static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         return ap_pass_brigade(f->next, bb);
     case PL_OUT_BUFFERING:
         return buffer_response(f, rc, bb);
+    case PL_OUT_TAIL:
+        return pass_tail(f, rc, bb);
+    case PL_OUT_INJECT:
+        return start_injection(f, rc, bb);
     case PL_OUT_WATCHING:
         break;
     default:
@@ -1173,8 +1380,8 @@ static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 rc->capturing = 1;
                 ap_add_output_filter(PL_AUDIT_FILTER, rc, r, r->connection);
             }
-            ap_remove_output_filter(f);
-            return ap_pass_brigade(f->next, bb);
+            /* and injects what the rules asked for */
+            return start_injection(f, rc, bb);
         }
         if (!resbody_access(tx))
             pl_debug(tx, 4, "Output filter: Response body buffering is not enabled.");
@@ -1188,18 +1395,27 @@ static apr_status_t output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 return reject_response(f, rc, bb, apr_psprintf(r->pool,
                     "Output filter: Content-Length (%s) over the limit (%"
                     APR_OFF_T_FMT ").", cl, limit));
+            injection_headers(rc, r);
             return buffer_response(f, rc, bb);
         }
         rc->out_state = PL_OUT_WATCHING;
+        injection_headers(rc, r);
+        inject_head(rc, bb);
         break;
     }
-    /* not inspecting the body: phase 4 still runs when it ends */
+    /* not inspecting the body: phase 4 still runs when it ends; 2.9 takes
+     * the append text before it runs */
     if (brigade_has_eos(bb)) {
+        apr_size_t n = 0;
+        const char *append = pl_stream_append(tx, &n);
+
         rc->out_state = PL_OUT_DONE;
         tx->resp_body = "";
         tx->resp_body_len = 0;
+        pl_stream_output_ready(tx);
         if (pl_run_phase(tx, 4))
             return output_intercept(f, bb, rc, 4);
+        inject_tail(rc, bb, append, n);
     }
     return ap_pass_brigade(f->next, bb);
 }
@@ -1273,14 +1489,25 @@ static void hook_insert_filter(request_rec *r)
     if (r->main != NULL)
         return;
     rc = find_req(r);
-    if (rc != NULL && !rc->disabled && !rc->capturing && rc->out_state == PL_OUT_DONE
-        && resbody_access(rc->tx) && audit_engine(rc->tx) != PL_AUDIT_OFF) {
-        rc->capturing = 1;
-        ap_add_output_filter(PL_AUDIT_FILTER, rc, r, r->connection);
+    if (rc == NULL || rc->disabled)
+        return;
+    if (rc->out_state == PL_OUT_DONE) {
+        apr_size_t n;
+
+        /* the error page of a request that ended before phase 3: 2.9
+         * injects prepend / append into it too */
+        if (rc->tx->phase <= 2 && !has_output_filter(r)
+            && (pl_stream_prepend(rc->tx, &n) != NULL || pl_stream_append(rc->tx, &n) != NULL)) {
+            rc->out_state = PL_OUT_INJECT;
+            ap_add_output_filter(PL_OUT_FILTER, rc, r, r->connection);
+        }
+        if (!rc->capturing && resbody_access(rc->tx) && audit_engine(rc->tx) != PL_AUDIT_OFF) {
+            rc->capturing = 1;
+            ap_add_output_filter(PL_AUDIT_FILTER, rc, r, r->connection);
+        }
         return;
     }
-    if (rc == NULL || rc->disabled || rc->out_state != PL_OUT_NONE
-        || has_output_filter(r))
+    if (rc->out_state != PL_OUT_NONE || has_output_filter(r))
         return;
     ap_add_output_filter(PL_OUT_FILTER, rc, r, r->connection);
 }
