@@ -835,6 +835,7 @@ static void replace_request_body(pl_req *rc, request_rec *r)
     if (cl != NULL)
         apr_table_setn(r->headers_in, "Content-Length", apr_off_t_toa(r->pool,
                        apr_atoi64(cl) - tx->body.length + (apr_off_t)n));
+    pl_stream_input_forwarded(tx);
     pl_debug(tx, 4, "Input stream filter: Forwarded %" APR_SIZE_T_FMT " bytes.", n);
 }
 
@@ -1162,7 +1163,7 @@ static apr_status_t pass_tail(ap_filter_t *f, pl_req *rc, apr_bucket_brigade *bb
  * of the data buckets, prepend in front, append before EOS.  It goes out
  * in one pass, so Content-Length is set to what is sent (httpd's own
  * filter would do the same, unless a FLUSH in the buffered body made it
- * send early).
+ * send early).  Phase 5 no longer sees STREAM_OUTPUT_BODY, as in 2.9.
  */
 static void inject_buffered(pl_req *rc, request_rec *r, apr_bucket_brigade *out)
 {
@@ -1197,6 +1198,7 @@ static void inject_buffered(pl_req *rc, request_rec *r, apr_bucket_brigade *out)
     }
     if (changed && apr_brigade_length(out, 1, &len) == APR_SUCCESS)
         ap_set_content_length(r, len);
+    pl_stream_output_forwarded(tx);
 }
 
 /* Injection into a body that is not buffered (phase 3 allowed the

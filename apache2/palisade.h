@@ -803,6 +803,11 @@ const char *pl_stream_input_rewritten(const pl_tx *tx, apr_size_t *len);
 /* What replaces the buffered response body; NULL unless @rsub rewrote
  * STREAM_OUTPUT_BODY and SecContentInjection is On. */
 const char *pl_stream_output_rewritten(const pl_tx *tx, apr_size_t *len);
+/* Host: the rewritten request body went to the handler / a whole
+ * buffered response body was sent after phase 4.  2.9 frees the variable
+ * then, so later phases do not see it (it stays otherwise). */
+void        pl_stream_input_forwarded(pl_tx *tx);
+void        pl_stream_output_forwarded(pl_tx *tx);
 /* Text to send before / after the response body; NULL unless a prepend /
  * append action ran and SecContentInjection is On. */
 const char *pl_stream_prepend(const pl_tx *tx, apr_size_t *len);

@@ -84,6 +84,18 @@ void pl_stream_output_ready(pl_tx *tx)
     st->out_changed = 0;
 }
 
+void pl_stream_input_forwarded(pl_tx *tx)
+{
+    if (tx->stream != NULL && tx->stream->in_changed)
+        tx->stream->in_ready = 0;
+}
+
+void pl_stream_output_forwarded(pl_tx *tx)
+{
+    if (tx->stream != NULL)
+        tx->stream->out_ready = 0;
+}
+
 const char *pl_stream_input_rewritten(const pl_tx *tx, apr_size_t *len)
 {
     const pl_stream *st = tx->stream;
