@@ -32,6 +32,10 @@ Checks:
     tx NAME VALUE       TX:NAME == VALUE after phase 5 (VALUE may be empty)
     no-tx NAME          TX:NAME does not exist
     env NAME VALUE      set by setenv
+    request-body TEXT   the body the handler reads (after STREAM_INPUT_BODY
+                        rewriting); TEXT takes Python escapes (\\n, \\xHH)
+    response-body TEXT  the body the client gets, when not intercepted
+                        (content injection, STREAM_OUTPUT_BODY rewriting)
     config-ok           the configuration loads (palisade-cli -t)
     error-contains RE   the configuration fails with a message matching RE
     error-line N        ... reported at line N
@@ -298,6 +302,13 @@ def check(case, out):
                 unchecked += 1
             elif env.get(name) != value:
                 fail("env %s is %r, want %r" % (name, env.get(name), value))
+        elif word in ("request-body", "response-body"):
+            key = word.replace("-", "_")
+            want = arg.encode("latin-1").decode("unicode_escape")
+            if key not in out:
+                unchecked += 1
+            elif out[key] != want:
+                fail("%s is %r, want %r" % (word, out[key], want))
         else:
             fail("unknown check %r" % word)
     return fails, unchecked
@@ -475,7 +486,8 @@ def run_reference(case, d):
             os.chmod(os.path.join(root, n), 0o644)
     os.chmod(os.path.join(d, "data"), 0o1777)
     with open(os.path.join(d, "resp.cgi"), "w") as f:
-        f.write("#!/bin/sh\ncat '%s/resp.out'\n" % d)
+        # the request body as the handler reads it (request-body checks)
+        f.write("#!/bin/sh\ncat >'%s/data/req.got'\ncat '%s/resp.out'\n" % (d, d))
     os.chmod(os.path.join(d, "resp.cgi"), 0o755)
     port = free_port()
     conf = os.path.join(d, "httpd.conf")
@@ -505,14 +517,24 @@ def run_reference(case, d):
             with open(os.path.join(d, "resp.out"), "wb") as f:
                 f.write(body)
             os.chmod(os.path.join(d, "resp.out"), 0o644)
+            got = os.path.join(d, "data", "req.got")
+            if os.path.exists(got):
+                os.unlink(got)
             with open(os.path.join(d, step_file("req", i)), "rb") as f:
                 raw = send(port, f.read())
             time.sleep(0.3)
+            req_body = None
+            if os.path.exists(got):
+                with open(got, "rb") as f:
+                    req_body = f.read().decode("latin-1")
             with open(os.path.join(d, "error.log"), encoding="latin-1") as f:
                 f.seek(log_pos)
                 lines = f.read()
                 log_pos = f.tell()
             outs.append(reference_outcome(raw, base_status, lines.splitlines(), tx_checks))
+            outs[-1]["request_body"] = req_body
+            if outs[-1]["intercepted"]:
+                outs[-1]["response_body"] = None
     finally:
         pid_file = os.path.join(d, "httpd.pid")
         try:
@@ -525,6 +547,22 @@ def run_reference(case, d):
         except (OSError, ValueError):
             pass
     return outs
+
+
+def response_body(raw):
+    """The body of a raw HTTP/1.1 response, de-chunked (latin-1 text)."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        out, pos = b"", 0
+        while pos < len(body):
+            eol = body.find(b"\r\n", pos)
+            size = int(body[pos:eol].split(b";")[0] or b"0", 16) if eol >= 0 else 0
+            if size == 0:
+                break
+            out += body[eol + 2:eol + 2 + size]
+            pos = eol + 2 + size + 2
+        body = out
+    return body.decode("latin-1")
 
 
 def reference_outcome(raw, base_status, error_lines, tx_checks):
@@ -560,7 +598,8 @@ def reference_outcome(raw, base_status, error_lines, tx_checks):
                 tx_out.setdefault(name, "(present)")
     out = {"config_error": None, "status": status, "log": log, "matches": None,
            "tx": tx_out, "env": None, "intercepted": False, "action": "pass",
-           "phase": None, "rule_id": None, "url": None}
+           "phase": None, "rule_id": None, "url": None,
+           "response_body": response_body(raw)}
     for l in log:
         m = re.search(r"Access denied with (code (\d+)|redirection to (\S+) using status (\d+)"
                       r"|connection close)(?: \(phase (\d)\))?", l)

@@ -64,6 +64,10 @@ enum { CLI_OK = 0, CLI_CHECK_FAILED = 1, CLI_USAGE = 2 };
 typedef struct cli_ctx {
     apr_array_header_t *log;     /* const char*: "ModSecurity: ..." */
     apr_table_t        *env;     /* setenv / unsetenv results */
+    /* what the handler would read and the client would get (injection,
+     * stream editing); NULL when the transaction was intercepted first */
+    const char         *req_out, *resp_out;
+    apr_size_t          req_out_len, resp_out_len;
 } cli_ctx;
 
 /* A raw HTTP message split into its parts. */
@@ -600,6 +604,10 @@ static void cli_print(FILE *out, pl_tx *tx, const cli_ctx *ctx, const char *file
     json_tx(out, tx);
     fputc(',', out);
     json_table(out, "env", ctx->env);
+    fputs(",\"request_body\":", out);
+    json_str(out, ctx->req_out, ctx->req_out_len);
+    fputs(",\"response_body\":", out);
+    json_str(out, ctx->resp_out, ctx->resp_out_len);
     fputs("}\n", out);
 }
 
@@ -723,9 +731,41 @@ static int cli_feed_body(pl_tx *tx, const cli_msg *req)
         off += n;
     }
     pl_tx_body_done(tx);
+    pl_stream_input_ready(tx);
     if (tx->reqbody_error && tx->reqbody_error_msg != NULL)
         cli_host_log(tx, tx->reqbody_error_msg);
     return 0;
+}
+
+/* a, b and c (NULL: nothing) one after the other, in p. */
+static const char *cli_cat3(apr_pool_t *p, const char *a, apr_size_t an, const char *b,
+                            apr_size_t bn, const char *c, apr_size_t cn, apr_size_t *len)
+{
+    char *out = apr_palloc(p, an + bn + cn + 1);
+
+    if (a != NULL)
+        memcpy(out, a, an);
+    if (b != NULL)
+        memcpy(out + an, b, bn);
+    if (c != NULL)
+        memcpy(out + an + bn, c, cn);
+    out[an + bn + cn] = '\0';
+    *len = an + bn + cn;
+    return out;
+}
+
+/* After phase 2: the body the handler reads, STREAM_INPUT_BODY's rewrite
+ * in place of the stored part (as mod_palisade.c replays it). */
+static void cli_request_out(pl_tx *tx, const cli_msg *req, cli_ctx *ctx)
+{
+    apr_size_t n = 0, stored = (apr_size_t)tx->body.length;
+    const char *s = pl_stream_input_rewritten(tx, &n);
+
+    if (s != NULL && stored <= req->body_len) {
+        ctx->req_out = cli_cat3(tx->pool, s, n, req->body + stored, req->body_len - stored,
+                                NULL, 0, &ctx->req_out_len);
+        pl_stream_input_forwarded(tx);
+    }
 }
 
 static int cli_has_body(const cli_msg *req)
@@ -758,36 +798,74 @@ static int cli_inspectable_type(const pl_tx *tx, const cli_msg *resp)
 /*
  * Phases 3 and 4 on the response.  The body is given to phase 4 only when
  * it is inspected (SecResponseBodyAccess, a listed type, not HEAD), up to
- * SecResponseBodyLimit; otherwise phase 4 sees an empty body.
+ * SecResponseBodyLimit; otherwise phase 4 sees an empty body.  ctx gets
+ * the body the client would receive, injected into and rewritten as by
+ * mod_palisade.c, which sees the whole response in one brigade here (so a
+ * partial body's append is the one of phases 1-3).
  */
-static void cli_response_phases(pl_tx *tx, const cli_msg *resp)
+static void cli_response_phases(pl_tx *tx, const cli_msg *resp, cli_ctx *ctx)
 {
-    if (tx->engine == PL_ENGINE_OFF || pl_run_phase(tx, 3))
+    const char *pre = NULL, *app = NULL, *body = resp->body, *s;
+    apr_size_t pre_n = 0, app_n = 0, body_n = resp->body_len, n = 0;
+    int buffered, partial = 0;
+
+    if (tx->engine == PL_ENGINE_OFF)
         return;
-    if (tx->allow == PL_DA_ALLOW || tx->engine == PL_ENGINE_OFF)
+    if (pl_run_phase(tx, 3)) {
+        ctx->resp_out = NULL;
         return;
-    tx->resp_body = "";
-    tx->resp_body_len = 0;
-    tx->resp_body_partial = 0;
-    if (cli_resbody_access(tx) && strcmp(tx->method, "HEAD") != 0
-        && cli_inspectable_type(tx, resp)) {
-        apr_off_t limit = cli_limit(tx->resbody_limit, tx->cfg->resbody_limit,
-                                    CLI_RESBODY_LIMIT);
-        tx->resp_body = resp->body;
-        tx->resp_body_len = resp->body_len;
-        if ((apr_off_t)resp->body_len > limit) {
-            if (cli_limit_rejects(tx, tx->cfg->resbody_limit_action)) {
-                cli_host_log(tx, apr_psprintf(tx->pool, "Output filter: Response body "
-                             "too large (over limit of %" APR_OFF_T_FMT ", total not "
-                             "specified).", limit));
-                cli_intercept(tx, 500, 4);
-                return;
+    }
+    buffered = cli_resbody_access(tx) && strcmp(tx->method, "HEAD") != 0
+               && cli_inspectable_type(tx, resp);
+    if (tx->allow == PL_DA_ALLOW || tx->engine == PL_ENGINE_OFF) {
+        pre = pl_stream_prepend(tx, &pre_n);
+        app = pl_stream_append(tx, &app_n);
+    } else {
+        tx->resp_body = "";
+        tx->resp_body_len = 0;
+        tx->resp_body_partial = 0;
+        if (buffered) {
+            apr_off_t limit = cli_limit(tx->resbody_limit, tx->cfg->resbody_limit,
+                                        CLI_RESBODY_LIMIT);
+            tx->resp_body = resp->body;
+            tx->resp_body_len = resp->body_len;
+            if ((apr_off_t)resp->body_len > limit) {
+                if (cli_limit_rejects(tx, tx->cfg->resbody_limit_action)) {
+                    cli_host_log(tx, apr_psprintf(tx->pool, "Output filter: Response body "
+                                 "too large (over limit of %" APR_OFF_T_FMT ", total not "
+                                 "specified).", limit));
+                    cli_intercept(tx, 500, 4);
+                    ctx->resp_out = NULL;
+                    return;
+                }
+                tx->resp_body_len = (apr_size_t)limit;
+                tx->resp_body_partial = partial = 1;
+                app = pl_stream_append(tx, &app_n);
             }
-            tx->resp_body_len = (apr_size_t)limit;
-            tx->resp_body_partial = 1;
+        } else {
+            pre = pl_stream_prepend(tx, &pre_n);
+            app = pl_stream_append(tx, &app_n);
+        }
+        pl_stream_output_ready(tx);
+        if (pl_run_phase(tx, 4)) {
+            ctx->resp_out = NULL;
+            return;
+        }
+        if (buffered) {
+            pre = pl_stream_prepend(tx, &pre_n);
+            if (!partial) {
+                app = pl_stream_append(tx, &app_n);
+                if ((s = pl_stream_output_rewritten(tx, &n)) != NULL) {
+                    body = s;
+                    body_n = n;
+                }
+                pl_stream_output_forwarded(tx);
+            }
         }
     }
-    pl_run_phase(tx, 4);
+    if (pre != NULL || app != NULL || body != resp->body)
+        ctx->resp_out = cli_cat3(tx->pool, pre, pre_n, body, body_n, app, app_n,
+                                 &ctx->resp_out_len);
 }
 
 /* The response when there is no response file: an empty 200 text/html. */
@@ -841,6 +919,10 @@ static const char *cli_run(apr_pool_t *p, const pl_config *cfg, const char *req_
     pl_tx_request_ready(tx);
     if (resp_path == NULL)
         cli_default_response(tx, &resp);
+    ctx->req_out = cli_has_body(&req) ? req.body : "";
+    ctx->req_out_len = cli_has_body(&req) ? req.body_len : 0;
+    ctx->resp_out = resp.body;
+    ctx->resp_out_len = resp.body_len;
 
     if (tx->engine != PL_ENGINE_OFF) {
         stop = pl_run_phase(tx, 1);
@@ -850,11 +932,15 @@ static const char *cli_run(apr_pool_t *p, const pl_config *cfg, const char *req_
                 stop = cli_feed_body(tx, &req);
             if (!stop)
                 stop = pl_run_phase(tx, 2);
+            if (!stop)
+                cli_request_out(tx, &req, ctx);
         }
         if (!stop) {
             cli_fill_response(tx, &resp);
-            cli_response_phases(tx, &resp);
+            cli_response_phases(tx, &resp, ctx);
         } else {
+            /* no handler: the client gets an error page */
+            ctx->req_out = ctx->resp_out = NULL;
             cli_error_response(tx);
         }
         if (tx->engine != PL_ENGINE_OFF) {
