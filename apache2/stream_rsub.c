@@ -26,7 +26,11 @@
  * one byte (2.9 loops forever on a pattern such as x* or $), the value is
  * not cut at its first NUL byte, an empty replacement deletes (2.9
  * inserts the delimiter), and a pattern that does not compile is a
- * configuration error (2.9 fails on every run).
+ * configuration error (2.9 fails on every run).  A result may not grow
+ * past the body limit of its direction (SecRequestBodyLimit,
+ * SecResponseBodyLimit): the operator fails instead and the variable
+ * keeps its value, since a replacement holding a macro of the request
+ * (%{ARGS.x}) could otherwise grow with the square of the input.
  *
  * Memory: results in the transaction pool; compiled patterns and match
  * data get a pool cleanup where they are made.
@@ -44,6 +48,10 @@
 #define RSUB_PAIRS      10
 /* First size of a substitution's output beyond the input, bytes. */
 #define RSUB_SLACK      256
+/* ModSecurity 2.9's SecRequestBodyLimit / SecResponseBodyLimit defaults,
+ * bytes: a result may not outgrow the body limit of its direction. */
+#define DEFAULT_REQBODY_LIMIT  134217728
+#define DEFAULT_RESBODY_LIMIT  524288
 
 /* 2.9's messages. */
 #define MSG_FORMAT_S    "Error rsub operator format, must be s/ pattern"
@@ -64,11 +72,13 @@ typedef struct rsub_data {
     pl_macro   *repl;                 /* replacement (constant or not) */
 } rsub_data;
 
-/* Output of a substitution, growing in the transaction pool. */
+/* Output of a substitution, growing in the transaction pool up to max
+ * bytes (over: full, and nothing more is added). */
 typedef struct sbuf {
     apr_pool_t *p;
     char       *d;
-    apr_size_t  n, cap;
+    apr_size_t  n, cap, max;
+    int         full;
 } sbuf;
 
 /* ------------------------------------------------------------------------
@@ -97,6 +107,8 @@ static char *find_delim(char *s, char delim)
 {
     char *c;
 
+    if (*s == '\0')
+        return NULL;
     if (*s == delim)
         return s;
     for (c = s + 1; *c != '\0'; c++)
@@ -185,8 +197,12 @@ static char *escape_re(apr_pool_t *p, const char *s, apr_size_t len)
 
 static void sb_add(sbuf *b, const char *s, apr_size_t n)
 {
-    if (n == 0)
+    if (n == 0 || b->full)
         return;
+    if (n > b->max - b->n) {
+        b->full = 1;
+        return;
+    }
     if (b->n + n + 1 > b->cap) {
         apr_size_t cap = b->cap ? b->cap : RSUB_SLACK;
         char *d;
@@ -204,44 +220,50 @@ static void sb_add(sbuf *b, const char *s, apr_size_t n)
 }
 
 /* The replacement for one match of subject s: \1..\9 are its groups
- * (empty when unset), everything else is literal. */
+ * (empty when unset), everything else is literal and copied in runs. */
 static void add_replacement(sbuf *b, const char *repl, apr_size_t rlen,
                             const char *s, const PCRE2_SIZE *ov, int groups)
 {
-    apr_size_t i = 0;
+    const char *r = repl, *end = repl + rlen, *bs;
 
-    while (i < rlen) {
-        if (repl[i] == '\\' && i + 1 < rlen && repl[i + 1] > '0' && repl[i + 1] <= '9') {
-            int g = repl[i + 1] - '0';
+    while (r < end && (bs = memchr(r, '\\', (apr_size_t)(end - r))) != NULL) {
+        if (bs + 1 < end && bs[1] > '0' && bs[1] <= '9') {
+            int g = bs[1] - '0';
 
+            sb_add(b, r, (apr_size_t)(bs - r));
             if (g < groups && ov[2 * g] != PCRE2_UNSET)
                 sb_add(b, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
-            i += 2;
+            r = bs + 2;
         } else {
-            sb_add(b, repl + i, 1);
-            i++;
+            sb_add(b, r, (apr_size_t)(bs - r) + 1);     /* a literal backslash */
+            r = bs + 1;
         }
     }
+    sb_add(b, r, (apr_size_t)(end - r));
 }
 
 /*
  * Replaces every match of re in val[0..len) by repl, restarting the search
  * on the rest of the value after each match as 2.9 does; an empty match
  * lets one byte through before the next search.  The result is
- * NUL-terminated, in the transaction pool.
+ * NUL-terminated, in the transaction pool; NULL when it would exceed max
+ * bytes (a replacement holding a macro can make it grow with the square of
+ * the input).
  */
 static char *substitute(pl_tx *tx, pcre2_match_data *md, const pcre2_code *re,
                         const char *val, apr_size_t len, const char *repl,
-                        apr_size_t rlen, apr_size_t *out_len)
+                        apr_size_t rlen, apr_size_t max, apr_size_t *out_len)
 {
     sbuf b;
     apr_size_t off = 0;
 
     b.p = tx->pool;
     b.n = 0;
+    b.max = max;
+    b.full = 0;
     b.cap = len + RSUB_SLACK;
     b.d = apr_palloc(tx->pool, b.cap);
-    for (;;) {
+    for (; !b.full;) {
         const char *s = val + off;
         PCRE2_SIZE *ov;
         int rc = pcre2_match(re, (PCRE2_SPTR)s, len - off, 0, 0, md, NULL);
@@ -267,9 +289,23 @@ static char *substitute(pl_tx *tx, pcre2_match_data *md, const pcre2_code *re,
         }
     }
     sb_add(&b, val + off, len - off);
+    if (b.full)
+        return NULL;
     b.d[b.n] = '\0';
     *out_len = b.n;
     return b.d;
+}
+
+/* The body limit of the variable's direction (ctl first, as the host). */
+static apr_size_t result_limit(const pl_tx *tx, int output)
+{
+    apr_off_t l = output ? tx->resbody_limit : tx->reqbody_limit;
+
+    if (l <= 0 && tx->cfg != NULL)
+        l = output ? tx->cfg->resbody_limit : tx->cfg->reqbody_limit;
+    if (l <= 0)
+        l = output ? DEFAULT_RESBODY_LIMIT : DEFAULT_REQBODY_LIMIT;
+    return (apr_size_t)l;
 }
 
 /* ------------------------------------------------------------------------
@@ -385,7 +421,14 @@ int pl_stream_rsub_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var 
         apr_pool_cleanup_register(tx->pool, st->md, md_cleanup, apr_pool_cleanup_null);
     }
     repl = pl_macro_expand(tx, d->repl, &rlen);
-    out = substitute(tx, st->md, re, val ? val : "", val ? len : 0, repl, rlen, &out_len);
+    out = substitute(tx, st->md, re, val ? val : "", val ? len : 0, repl, rlen,
+                     result_limit(tx, output), &out_len);
+    if (out == NULL) {
+        *msg = apr_psprintf(tx->pool, "Operator rsub: the result would be larger than "
+                            "the body limit (%" APR_SIZE_T_FMT " bytes); %s left as it was.",
+                            result_limit(tx, output), name);
+        return -1;
+    }
     if (output && st->out_ready) {
         st->out = out;
         st->out_len = out_len;

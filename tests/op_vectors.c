@@ -656,6 +656,7 @@ static void check_rsub(apr_pool_t *p)
         { "x/a/b/", "Error rsub operator format, must be s/ pattern" },
         { "s", "Error rsub operator format - must be s/regex/str/[flags]" },
         { "s/abc", "Error rsub operator format - must be s/regex/str/[flags]" },
+        { "s/", "Error rsub operator format - must be s/regex/str/[flags]" },   /* fuzz_rsub */
         { "s//x/", "Error rsub operator format - must be s/regex/str/[flags]" },
         { "s/(W)orld/\\1x/", "Error rsub operator parsing input data" },
         { "s/a/ /", "Error rsub operator parsing input data" },
@@ -706,6 +707,27 @@ static void check_rsub(apr_pool_t *p)
               "@rsub on ARGS fails", last_debug);
         rc = op_exec(NULL, NULL, &op, "STREAM_INPUT_BODY", S("aaa"), &msg);
         check(rc == -1, "@rsub without a transaction fails", NULL);
+    }
+    {
+        /* a result past the body limit: an error, the value unchanged */
+        pl_tx *tx = fake_tx(p);
+        pl_op op;
+        char *msg = NULL;
+        apr_size_t n = 0;
+        int rc;
+
+        op_setup(p, &op, "rsub", "s/a/0123456789/");
+        tx->resbody_limit = 20;
+        pl_stream_state(tx)->out_ready = 1;
+        pl_stream_state(tx)->out = "aa";
+        pl_stream_state(tx)->out_len = 2;
+        rc = op_exec(tx, NULL, &op, "STREAM_OUTPUT_BODY", S("aa"), &msg);
+        check(rc == 1 && pl_stream_output_value(tx, &n) != NULL && n == 20,
+              "@rsub up to the limit", msg);
+        rc = op_exec(tx, NULL, &op, "STREAM_OUTPUT_BODY", S("aaa"), &msg);
+        check(rc == -1 && msg != NULL && strstr(msg, "larger than the body limit (20 bytes)")
+              && pl_stream_output_value(tx, &n) != NULL && n == 20,
+              "@rsub past the limit fails", msg);
     }
 }
 

@@ -14,7 +14,7 @@ set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 SECS=${1:-20}
 CC=${PL_FUZZ_CC:-clang}
-HARNESSES="fuzz_ops fuzz_tfn fuzz_parse fuzz_detect"
+HARNESSES="fuzz_ops fuzz_tfn fuzz_parse fuzz_detect fuzz_rsub"
 
 if ! command -v "$CC" >/dev/null 2>&1; then
     echo "skipped: $CC not found (apt-get install clang libclang-rt-dev)"
