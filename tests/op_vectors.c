@@ -622,7 +622,7 @@ static void check_files(apr_pool_t *p)
 
 /*
  * @rsub (stream.c): its parameter and its substitution, as 2.9.7 rewrote
- * a response body with them (the engine cases tests/engine/13x-*.t run it
+ * a response body with them (the engine cases tests/engine/53x-54x run it
  * in whole transactions).  C strings: "\\" is one backslash.
  */
 static void check_rsub(apr_pool_t *p)
