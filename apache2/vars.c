@@ -941,7 +941,6 @@ static void get_webappid(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
 GETTER_STRING(get_modsec_build, MODSEC_BUILD)
 GETTER_FLAG(get_sdbm_delete_error, 0)
 
-/* setsid/setuid would set these; nothing until they exist. */
 /* STREAM_INPUT_BODY / STREAM_OUTPUT_BODY: the bodies @rsub may rewrite
  * (stream.c), absent unless SecStream*BodyInspection is On. */
 static void get_stream_input_body(pl_tx *tx, const pl_target *t, apr_array_header_t *out)
