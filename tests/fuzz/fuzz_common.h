@@ -14,8 +14,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The helpers are inline so that a harness using only some of them still
+ * builds with -Wall -Werror. */
+
 /* The directory the harnesses may write fixed files to (run.sh sets it). */
-static const char *fuzz_dir(void)
+static inline const char *fuzz_dir(void)
 {
     const char *d = getenv("PL_FUZZ_DIR");
     return d ? d : "/tmp";
@@ -24,7 +27,7 @@ static const char *fuzz_dir(void)
 static apr_pool_t *fuzz_root;
 static pl_config  *fuzz_cfg;
 
-static void fuzz_init(void)
+static inline void fuzz_init(void)
 {
     if (fuzz_root != NULL)
         return;
@@ -36,7 +39,7 @@ static void fuzz_init(void)
 }
 
 /* A transaction with a request line, for operators that read it. */
-static pl_tx *fuzz_tx(apr_pool_t *p)
+static inline pl_tx *fuzz_tx(apr_pool_t *p)
 {
     pl_tx *tx = pl_tx_create(p, fuzz_cfg, NULL, NULL);
 
@@ -55,7 +58,7 @@ static pl_tx *fuzz_tx(apr_pool_t *p)
 
 /* A NUL-terminated private copy of data[0..n), so reads past the end are
  * caught by ASan. */
-static char *fuzz_copy(apr_pool_t *p, const uint8_t *data, size_t n)
+static inline char *fuzz_copy(apr_pool_t *p, const uint8_t *data, size_t n)
 {
     char *c = apr_palloc(p, n + 1);
     memcpy(c, data, n);

@@ -4,7 +4,11 @@
 # each for a bounded time.  A crash, a sanitizer report, a leak or a
 # timeout of one input is a failure.  Last line: "N passed, M failed".
 #
-#   bash tests/fuzz/run.sh [SECONDS_PER_HARNESS]     (default 20)
+#   bash tests/fuzz/run.sh [SECONDS_PER_HARNESS [HARNESS...]]
+#
+# SECONDS_PER_HARNESS defaults to 20; without harness names all of them
+# run.  A harness's seed corpus, tests/fuzz/corpus/HARNESS/, is copied into
+# its working corpus first (libFuzzer adds to the working one only).
 #
 # Needs clang and its libFuzzer runtime (Debian: clang libclang-rt-dev);
 # without them it prints "skipped" (and 0 passed, 0 failed).  PL_FUZZ_WORK names the
@@ -14,7 +18,18 @@ set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 SECS=${1:-20}
 CC=${PL_FUZZ_CC:-clang}
-HARNESSES="fuzz_ops fuzz_tfn fuzz_parse fuzz_detect fuzz_rsub"
+ALL="fuzz_ops fuzz_tfn fuzz_parse fuzz_detect fuzz_rsub fuzz_urlencoded fuzz_multipart fuzz_json fuzz_xml"
+HARNESSES=$ALL
+if [ $# -gt 1 ]; then
+    shift
+    HARNESSES="$*"
+    for h in $HARNESSES; do
+        case " $ALL " in
+        *" $h "*) ;;
+        *) echo "unknown harness $h (known: $ALL)"; echo "0 passed, 1 failed"; exit 1 ;;
+        esac
+    done
+fi
 
 if ! command -v "$CC" >/dev/null 2>&1; then
     echo "skipped: $CC not found (apt-get install clang libclang-rt-dev)"
@@ -72,7 +87,7 @@ pass=0
 fail=0
 for h in $HARNESSES; do
     # shellcheck disable=SC2086
-    if ! $CC $CFLAGS -fsanitize=fuzzer -o "$WORK/$h" "$SRC/tests/fuzz/$h.c" "$WORK"/obj/*.o $LIBS \
+    if ! $CC $CFLAGS -Wall -Wextra -Werror -fsanitize=fuzzer -o "$WORK/$h" "$SRC/tests/fuzz/$h.c" "$WORK"/obj/*.o $LIBS \
             >"$WORK/$h.build.log" 2>&1; then
         echo "FAIL $h: build"
         tail -n 30 "$WORK/$h.build.log"
@@ -80,11 +95,19 @@ for h in $HARNESSES; do
         continue
     fi
     mkdir -p "$WORK/corpus-$h"
+    if [ -d "$SRC/tests/fuzz/corpus/$h" ]; then
+        cp -R "$SRC/tests/fuzz/corpus/$h"/. "$WORK/corpus-$h"/
+    fi
+    # request bodies need room for a few parts or a document
+    case $h in
+    fuzz_urlencoded|fuzz_multipart|fuzz_json|fuzz_xml) max_len=16384 ;;
+    *) max_len=4096 ;;
+    esac
     start=$SECONDS
     # leaks are reported at exit of each input's pool; -timeout catches hangs
     if PL_FUZZ_DIR="$WORK/files" ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
        UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-       "$WORK/$h" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+       "$WORK/$h" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
             -artifact_prefix="$WORK/$h-" "$WORK/corpus-$h" >"$WORK/$h.log" 2>&1; then
         echo "ok   $h ($((SECONDS - start))s, $(grep -Eo '#[0-9]+' "$WORK/$h.log" | tail -n 1 | tr -d '#') runs)"
         pass=$((pass + 1))
