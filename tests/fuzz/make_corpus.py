@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "modsec-vectors")
 
+# Seeds written here: a body, or (configuration variant, body).
 EXTRA = {
     "urlencoded": [
         b"a=1&b=2&c=%41%42&d=%zz&e+f=g+h&&=x&y=&z",
@@ -40,6 +41,11 @@ EXTRA = {
         b'"just a string"',
         b'123',
         b'{"\xc3\xa9":"\xe2\x82\xac","bad":"\xff"}',
+        # SecArgumentsLimit and SecRequestBodyJsonDepthLimit (variant 5)
+        (5, b'{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8}'),
+        (5, b'{"a":{"b":{"c":{"d":{"e":{"f":1}}}}}}'),
+        b'["\\ud800","\\udbff\\udfff","\\ud800x","\\u00e9\\u20ac",' + b'"\xf0\x9f\x98\x80"]',
+        b'{"a":"\xe2\x82',
     ],
     "xml": [
         b'<?xml version="1.0"?><a x="1" y="2"><b n="q">text</b><b n="r"><![CDATA[c<d]]></b></a>',
@@ -62,6 +68,26 @@ EXTRA = {
         b"multipart/form-data; boundary=0000\n"
         b"preamble\r\n--0000\r\nContent-Disposition: form-data; name='q'\r\n\r\nv\r\n"
         b"--0000--\r\nepilogue",
+        # SecArgumentsLimit (variant 5)
+        (5, b"multipart/form-data; boundary=0000\n" + b"".join(
+            b"--0000\r\nContent-Disposition: form-data; name=\"a%d\"\r\n\r\n%d\r\n" % (i, i)
+            for i in range(8)) + b"--0000--\r\n"),
+        # Content-Type over 1024 bytes
+        b"multipart/form-data; boundary=" + b"b" * 1100 + b"\n--" + b"b" * 1100 + b"--\r\n",
+        # a part header line over 4096 bytes, and one folded past it
+        b"multipart/form-data; boundary=0000\n--0000\r\nX-Long: " + b"x" * 4200
+        + b"\r\n\r\n\r\n--0000--\r\n",
+        b"multipart/form-data; boundary=0000\n--0000\r\nX-Fold: a\r\n"
+        + b"".join(b"\t" + b"y" * 1000 + b"\r\n" for _ in range(5)) + b"\r\n\r\n--0000--\r\n",
+        # final boundary twice; a quoted boundary repeated with its quotes
+        b"multipart/form-data; boundary=0000\n--0000\r\nContent-Disposition: form-data; "
+        b"name=\"a\"\r\n\r\n1\r\n--0000--\r\n--0000--\r\n",
+        b"multipart/form-data; boundary=\"0000\"\n--\"0000\"\r\nContent-Disposition: "
+        b"form-data; name=\"a\"\r\n\r\n1\r\n--0000--\r\n",
+        # many files: SecUploadFileLimit (variants 2 and 4)
+        (2, b"multipart/form-data; boundary=0000\n" + b"".join(
+            b"--0000\r\nContent-Disposition: form-data; name=\"f%d\"; filename=\"f%d\"\r\n\r\n"
+            b"data %d\r\n" % (i, i, i) for i in range(4)) + b"--0000--\r\n"),
     ],
 }
 
@@ -148,7 +174,10 @@ def main():
         for old in glob.glob(os.path.join(out, "*")):
             os.unlink(old)
         for i, (name, payload) in enumerate(items):
-            head = bytes([i % 8, (7 if i % 3 == 0 else (i * 5) % 8) | ((i * 8) & 0xf8)])
+            variant = i % 8
+            if isinstance(payload, tuple):
+                variant, payload = payload
+            head = bytes([variant, (7 if i % 3 == 0 else (i * 5) % 8) | ((i * 8) & 0xf8)])
             with open(os.path.join(out, name), "wb") as f:
                 f.write(head + payload)
         print("%-10s %d seeds" % (kind, len(items)))
