@@ -16,7 +16,8 @@
  *   byte 1  bits 0-2  largest chunk given to pl_tx_body_append (1 byte ..
  *                     the whole body); bits 3-7 seed the chunk sizes
  *
- * then the harness's own bytes.  Temporary files and uploads go to a
+ * then the harness's own bytes.  A body fed in chunks is fed again at once:
+ * the variables must not differ.  Temporary files and uploads go to a
  * private directory under PL_FUZZ_DIR; after each input the temporary
  * directory must be empty again (the engine removes what it created when
  * the transaction's pool goes), and SecUploadDir may only have received
@@ -81,7 +82,6 @@ static const char *const fb_variants[FB_NCFG] = {
 
 static pl_config  *fb_cfg[FB_NCFG];
 static const char *fb_tmp, *fb_up;
-static int         fb_relevant;   /* the last transaction was relevant */
 static apr_array_header_t *fb_targets;    /* pl_target */
 static char        fb_base[512];
 
@@ -271,69 +271,87 @@ static unsigned fb_rand(unsigned *s)
 }
 
 /*
- * Feeds body[0..len) as a host would, in chunks of the sizes the input
- * asks for (an empty append now and then), and completes it unless the
- * host would have refused the request (SecRequestBodyNoFilesLimit).  The
- * chunks are private copies, so that a read past one is caught.
+ * Feeds body[0..len) as a host would, in chunks of at most chunk_max bytes
+ * (0: one append) of the sizes the input asks for (an empty append now and
+ * then), and completes it unless the host would have refused the request
+ * (SecRequestBodyNoFilesLimit): then returns 0.  The chunks are private
+ * copies, so that a read past one is caught.
  */
-static void fb_feed(pl_tx *tx, fuzz_body_in *in, const uint8_t *body, size_t len)
+static int fb_feed(pl_tx *tx, unsigned chunk_max, unsigned seed, const uint8_t *body,
+                   size_t len)
 {
     size_t off = 0;
 
     while (off < len) {
         size_t n = len - off;
-        unsigned r = fb_rand(&in->seed);
+        unsigned r = fb_rand(&seed);
         apr_status_t rv;
         char *chunk;
 
-        if (in->chunk_max != 0 && n > 1 + r % in->chunk_max)
-            n = 1 + r % in->chunk_max;
-        if ((r >> 24) == 0)
+        if (chunk_max != 0 && n > 1 + r % chunk_max)
+            n = 1 + r % chunk_max;
+        if (chunk_max != 0 && (r >> 24) == 0)
             n = 0;
         chunk = malloc(n ? n : 1);
         memcpy(chunk, body + off, n);
         rv = pl_tx_body_append(tx, chunk, n);
         free(chunk);
         if (rv == PL_BODY_NOFILES)
-            return;
+            return 0;
         if (rv != APR_SUCCESS)
             break;                  /* ProcessPartial: what fitted is kept */
         off += n;
     }
     pl_tx_body_done(tx);
+    return 1;
 }
 
-/* Reads every value of every target, byte by byte (ASan checks them). */
-static void fb_touch(pl_tx *tx)
+static apr_uint64_t fb_hash(apr_uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *b = data;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return (h ^ n) * 0x100000001b3ULL;
+}
+
+/*
+ * Reads every value of every target, byte by byte (ASan checks them), and
+ * returns a digest of them: names, keys and values in order, but not the
+ * FILES_TMPNAMES values (file names made of the time and random letters).
+ */
+static apr_uint64_t fb_touch(pl_tx *tx)
 {
     apr_array_header_t *out = apr_array_make(tx->pool, 32, sizeof(pl_var *));
-    volatile unsigned sum = 0;
+    apr_uint64_t h = 0xcbf29ce484222325ULL;
     int i, j;
-    apr_size_t k;
 
     for (i = 0; i < fb_targets->nelts; i++) {
         const pl_target *t = &APR_ARRAY_IDX(fb_targets, i, pl_target);
+        int tmpnames = strcmp(t->def->name, "FILES_TMPNAMES") == 0;
 
         out->nelts = 0;
         pl_target_values(tx, t, out);
+        h = fb_hash(h, &i, sizeof(i));
         for (j = 0; j < out->nelts; j++) {
             const pl_var *v = APR_ARRAY_IDX(out, j, const pl_var *);
 
             if (v == NULL || v->name == NULL || (v->value == NULL && v->value_len != 0))
                 abort();
-            sum += (unsigned)strlen(v->name);
+            h = fb_hash(h, v->name, strlen(v->name));
             if (v->key != NULL)
-                sum += (unsigned)strlen(v->key);
-            for (k = 0; k < v->value_len; k++)
-                sum += (unsigned char)v->value[k];
+                h = fb_hash(h, v->key, strlen(v->key));
+            if (!tmpnames && v->value_len > 0)
+                h = fb_hash(h, v->value, v->value_len);
         }
     }
-    (void)sum;
+    return h;
 }
 
 /* After the transaction's pool is gone: no temporary file may be left;
  * SecUploadDir may only hold files when they were to be kept. */
-static void fb_check_files(const fuzz_body_in *in)
+static void fb_check_files(const fuzz_body_in *in, int relevant)
 {
     const pl_config *c = fb_cfg[in->cfg];
     int left = fb_empty_dir(fb_tmp), kept = fb_empty_dir(fb_up);
@@ -342,34 +360,54 @@ static void fb_check_files(const fuzz_body_in *in)
         fprintf(stderr, "fuzz_body.h: %d temporary file(s) left in %s\n", left, fb_tmp);
         abort();
     }
-    if (kept != 0 && !(c->upload_keep_files == 1
-                       || (c->upload_keep_files == 2 && fb_relevant))) {
+    if (kept != 0 && !(c->upload_keep_files == 1 || (c->upload_keep_files == 2 && relevant))) {
         fprintf(stderr, "fuzz_body.h: %d file(s) kept in %s\n", kept, fb_up);
         abort();
     }
 }
 
-/* One input: feed, process, read the variables, destroy, check files.
- * ctl names the processor as ctl:requestBodyProcessor would (NULL: the
- * Content-Type decides). */
-static void fb_run(fuzz_body_in *in, const char *ctype, const char *ctl,
-                   const uint8_t *body, size_t len)
+/* One transaction: feed, process, read the variables, destroy, check the
+ * files.  Returns 0 when the host would have refused the body. */
+static int fb_once(fuzz_body_in *in, const char *ctype, const char *ctl, const uint8_t *body,
+                   size_t len, unsigned chunk_max, apr_uint64_t *digest)
 {
     apr_pool_t *p;
     pl_tx *tx;
+    int done, relevant;
 
     apr_pool_create(&p, fuzz_root);
     tx = fb_tx(p, in, ctype);
     if (ctl != NULL)
         tx->ctl_reqbody_processor = ctl;
-    fb_feed(tx, in, body, len);
-    fb_touch(tx);
+    done = fb_feed(tx, chunk_max, in->seed, body, len);
+    *digest = fb_touch(tx);
     /* RelevantOnly decides when the pool goes, whatever made it relevant */
     if (in->relevant)
         tx->is_relevant = 1;
-    fb_relevant = tx->is_relevant;
+    relevant = tx->is_relevant;
     apr_pool_destroy(p);
-    fb_check_files(in);
+    fb_check_files(in, relevant);
+    return done;
+}
+
+/*
+ * One input.  ctl names the processor as ctl:requestBodyProcessor would
+ * (NULL: the Content-Type decides).  A body fed in chunks must give the
+ * variables it gives when fed at once: chunk boundaries are the host's
+ * business, not the client's.
+ */
+static void fb_run(fuzz_body_in *in, const char *ctype, const char *ctl,
+                   const uint8_t *body, size_t len)
+{
+    apr_uint64_t chunked, whole;
+
+    if (!fb_once(in, ctype, ctl, body, len, in->chunk_max, &chunked) || in->chunk_max == 0)
+        return;
+    if (fb_once(in, ctype, ctl, body, len, 0, &whole) && whole != chunked) {
+        fprintf(stderr, "fuzz_body.h: the variables depend on the chunk sizes (at most %u "
+                "bytes a chunk)\n", in->chunk_max);
+        abort();
+    }
 }
 
 #endif /* FUZZ_BODY_H */
