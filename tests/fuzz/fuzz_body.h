@@ -22,7 +22,8 @@
  * directory must be empty again (the engine removes what it created when
  * the transaction's pool goes), and SecUploadDir may only have received
  * files when SecUploadKeepFiles asked for it.  Kept files are then removed
- * by the harness.
+ * by the harness.  With PL_FUZZ_DUMP set in the environment, every value
+ * read is printed (to see what a failing input changed).
  */
 #ifndef FUZZ_BODY_H
 #define FUZZ_BODY_H
@@ -86,6 +87,7 @@ static pl_config  *fb_cfg[FB_NCFG];
 static const char *fb_tmp, *fb_up;
 static apr_array_header_t *fb_targets;    /* pl_target */
 static char        fb_base[512];
+static int         fb_dump;         /* PL_FUZZ_DUMP: print the values */
 
 /* Host callbacks: messages are built by the engine, then dropped. */
 static void fb_log_error(pl_tx *tx, int level, const char *msg)
@@ -205,6 +207,7 @@ static void fb_init(void)
     if (fb_targets != NULL)
         return;
     fuzz_init();
+    fb_dump = getenv("PL_FUZZ_DUMP") != NULL;
     /* per process: run.sh's harnesses may share PL_FUZZ_DIR */
     snprintf(fb_base, sizeof(fb_base), "%s/body-%ld", fuzz_dir(), (long)getpid());
     fb_tmp = apr_pstrcat(fuzz_root, fb_base, "/tmp", NULL);
@@ -341,6 +344,9 @@ static apr_uint64_t fb_touch(pl_tx *tx)
 
             if (v == NULL || v->name == NULL || (v->value == NULL && v->value_len != 0))
                 abort();
+            if (fb_dump)
+                fprintf(stderr, "  %s = %s\n", v->name,
+                        pl_log_escape(tx->pool, v->value ? v->value : "", v->value_len));
             h = fb_hash(h, v->name, strlen(v->name));
             if (v->key != NULL)
                 h = fb_hash(h, v->key, strlen(v->key));
