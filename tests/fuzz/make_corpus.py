@@ -7,7 +7,9 @@ bodies of tests/engine/*.t and of the ModSecurity v2 regression vectors
 Each seed gets the two leading bytes fuzz_body.h reads: the configuration
 variant and the chunking cycle through their values so that every variant
 starts with some seeds.  The multipart seeds keep their Content-Type as
-the first line (bit 5 of byte 0 clear).  Run it again to refresh them:
+the first line (bit 5 of byte 0 clear).  Files named r-* are inputs that
+found a problem, kept as they were: this script leaves them alone.  Run
+it again to refresh the others:
 
     python3 tests/fuzz/make_corpus.py [VECTORS_DIR]
 """
@@ -171,8 +173,9 @@ def main():
     for kind, items in seeds.items():
         out = os.path.join(HERE, "corpus", "fuzz_" + kind)
         os.makedirs(out, exist_ok=True)
-        for old in glob.glob(os.path.join(out, "*")):
-            os.unlink(old)
+        for prefix in ("e-", "v-", "x-"):
+            for old in glob.glob(os.path.join(out, prefix + "*")):
+                os.unlink(old)
         for i, (name, payload) in enumerate(items):
             variant = i % 8
             if isinstance(payload, tuple):
