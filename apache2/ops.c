@@ -617,7 +617,7 @@ static const char *rule_id(const pl_rule *rule)
     return (s != NULL && s->id_str != NULL) ? s->id_str : "-";
 }
 
-static const pl_rx *rx_expand(pl_tx *tx, pl_rule *rule, const pl_op *op, char **msg)
+static pl_rx *rx_expand(pl_tx *tx, pl_rule *rule, const pl_op *op, char **msg)
 {
     apr_pool_t *p = msg_pool(tx);
     const char *pattern = op->param ? op->param : "";
@@ -672,19 +672,12 @@ static void rx_capture(pl_tx *tx, pcre2_match_data *md, const char *s, int rc)
     }
 }
 
-static int op_rx_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
-                      const char *val, apr_size_t len, char **msg)
+static int rx_match(pl_tx *tx, pl_rule *rule, const pl_rx *rx, const pl_var *var,
+                    const char *val, apr_size_t len, char **msg)
 {
-    const pl_rx *rx = op->data;
     pcre2_match_data *md;
     int rc;
 
-    if (rx == NULL) {
-        rx = rx_expand(tx, rule, op, msg);
-        if (rx == NULL) {
-            return 0;           /* 2.9: a bad expanded pattern is "no match" */
-        }
-    }
     md = match_data_get(tx);
     if (md == NULL) {
         *msg = "Internal Error: cannot allocate PCRE2 match data.";
@@ -709,6 +702,28 @@ static int op_rx_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *v
     }
     *msg = match_msg(msg_pool(tx), "Pattern match", rx->pattern, strlen(rx->pattern), var);
     return 1;
+}
+
+static int op_rx_exec(pl_tx *tx, pl_rule *rule, const pl_op *op, const pl_var *var,
+                      const char *val, apr_size_t len, char **msg)
+{
+    pl_rx *expanded;
+    int rc;
+
+    if (op->data != NULL) {
+        return rx_match(tx, rule, op->data, var, val, len, msg);
+    }
+    expanded = rx_expand(tx, rule, op, msg);
+    if (expanded == NULL) {
+        return 0;               /* 2.9: a bad expanded pattern is "no match" */
+    }
+    rc = rx_match(tx, rule, expanded, var, val, len, msg);
+    /* without a transaction the pattern was compiled into the scratch pool,
+     * which is never destroyed: its PCRE2 code goes now, not with it */
+    if (tx == NULL) {
+        apr_pool_cleanup_run(msg_pool(NULL), expanded, rx_cleanup);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------------------
