@@ -353,7 +353,26 @@ class Apache:
                             BROWSER_HEADERS + [("Content-Type", content_type)], chunked)
 
 
-class Backend:
+class LoopbackServer:
+    """An HTTP server on a free 127.0.0.1 port, serving from a thread while
+    the with-block runs; subclasses call listen() with their handler."""
+
+    def listen(self, handler, server_class=http.server.ThreadingHTTPServer):
+        self.server = server_class(("127.0.0.1", 0), handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        return False
+
+
+class Backend(LoopbackServer):
     """A tiny HTTP server on 127.0.0.1 that records every request it gets
     (method, path, headers, body) and answers 200 with a short text."""
 
@@ -396,18 +415,7 @@ class Backend:
 
             do_GET = do_POST = do_PUT = answer
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        return False
+        self.listen(Handler)
 
 
 class Runner:

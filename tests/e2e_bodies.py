@@ -57,7 +57,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_apache import (Apache, Runner, check, header, parse_response,  # noqa: E402
+from e2e_apache import (Apache, LoopbackServer, Runner, check, header, parse_response,  # noqa: E402
                         prerequisites, BROWSER_HEADERS, IO_TIMEOUT, MODULE, PRELOAD, REFERENCE)
 
 SLOW = bool(PRELOAD)                 # sanitizer build: slower, less memory to spare
@@ -69,7 +69,7 @@ KEEP_BODY = 4 * 1024 * 1024          # the back end keeps bodies up to this size
 # ---------------------------------------------------------------------------
 
 
-class RecordingBackend:
+class RecordingBackend(LoopbackServer):
     """HTTP/1.1 server on 127.0.0.1 that records, for every request, the
     headers, the length and sha256 of the body it read (and the body itself
     up to KEEP_BODY bytes), whether it came chunked, and whether it was
@@ -185,18 +185,7 @@ class RecordingBackend:
                 if not isinstance(sys.exc_info()[1], OSError):
                     http.server.ThreadingHTTPServer.handle_error(self, request, client_address)
 
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        return False
+        self.listen(Handler, Server)
 
     def last(self):
         with self.lock:

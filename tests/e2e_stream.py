@@ -12,10 +12,9 @@ Last line: "N passed, M failed".
 import http.server
 import os
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_apache import (REFERENCE, Apache, Backend, Runner, check, header,  # noqa: E402
+from e2e_apache import (REFERENCE, Apache, Backend, LoopbackServer, Runner, check, header,  # noqa: E402
                         prerequisites)
 
 PAGE = b"<html><body><p>card 4111-1111-1111-1111</p><p>Hello</p></body></html>\n"
@@ -29,7 +28,7 @@ BASE = ("SecRuleEngine On\n"
         "SecResponseBodyLimit 1048576\n")
 
 
-class PageBackend:
+class PageBackend(LoopbackServer):
     """Answers GET /NAME.html with PAGE (BIG_PAGE for /big.html), GET
     /NAME.bin with PAGE as application/octet-stream, with the validators
     a static file has (Content-Length, ETag, Last-Modified, Expires)."""
@@ -56,18 +55,7 @@ class PageBackend:
                     self.wfile.write(body[i:i + 16384])
                     self.wfile.flush()
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        return False
+        self.listen(Handler)
 
 
 def proxied(conf, fn):
